@@ -1,0 +1,90 @@
+package io.wnd.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code wnd} command line. */
+@Command(name = "wnd", mixinStandardHelpOptions = true, usageHelpWidth = 110, versionProvider = Wnd.Version.class,
+    description = {"WnD Stream: an online-learning Wide & Deep click-through-rate service on Kafka.", ""},
+    subcommands = {KafkaCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Run 'wnd <command> --help' for the options of a command.",
+        "Exit codes: 0 ok, 1 runtime error (one line; --verbose for the stack trace), 2 usage error."})
+public final class Wnd {
+  @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces of errors and more log output.")
+  boolean verbose;
+
+  /**
+   * Runs the command line and returns its exit code, without exiting.
+   *
+   * @param args the arguments
+   * @return 0 ok, 1 runtime error, 2 usage error
+   */
+  public static int run(String... args) {
+    return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /**
+   * Runs the command line with the given output streams, without exiting.
+   *
+   * @param out command output (and the {@code --json} line)
+   * @param err errors and usage messages
+   * @param args the arguments
+   * @return 0 ok, 1 runtime error, 2 usage error
+   */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    Wnd root = new Wnd();
+    CommandLine cl = new CommandLine(root);
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      PrintWriter w = commandLine.getErr();
+      if (ex instanceof CommandLine.ParameterException pe) {
+        // a bad option value found only when the command ran: still a usage error
+        w.println("wnd " + commandLine.getCommandName() + ": " + pe.getMessage());
+        w.println("Run 'wnd " + commandLine.getCommandName() + " --help' for usage.");
+        w.flush();
+        return CommandLine.ExitCode.USAGE;
+      }
+      boolean verbose = parseResult.originalArgs().contains("--verbose");
+      w.println("wnd " + commandLine.getCommandName() + ": error: " + oneLine(ex));
+      if (verbose) {
+        ex.printStackTrace(w);
+      } else {
+        w.println("(run with --verbose for the stack trace)");
+      }
+      w.flush();
+      return 1;
+    });
+    return cl.execute(args);
+  }
+
+  /**
+   * Entry point: exits with {@link #run}'s code.
+   *
+   * @param args the arguments
+   */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static String oneLine(Throwable ex) {
+    Throwable t = ex;
+    while (t.getMessage() == null && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return msg.replace('\n', ' ');
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Wnd.class.getPackage().getImplementationVersion();
+      return new String[] {"wnd " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.wnd.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wnd.broker.LocalKafka;
+import io.wnd.broker.junit.KafkaExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(KafkaExtension.class)
+class WndIT {
+  private final ObjectMapper mapper = new ObjectMapper();
+
+  record Result(int code, String out, String err) {
+    String lastLine() {
+      String[] lines = out.strip().split("\n");
+      return lines[lines.length - 1];
+    }
+  }
+
+  static Result wnd(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Wnd.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void shouldCreateTopicsIdempotently(LocalKafka kafka) throws Exception {
+    String prefix = "cli" + UUID.randomUUID().toString().substring(0, 6) + ".";
+    Result first = wnd("topics", "create", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--json");
+    assertThat(first.code()).as(first.err()).isZero();
+    JsonNode json = mapper.readTree(first.lastLine());
+    assertThat(json.get("ok").asBoolean()).isTrue();
+    assertThat(json.get("topics")).hasSize(7).allSatisfy(t -> assertThat(t.get("status").asText()).isEqualTo("created"));
+
+    Result second = wnd("topics", "create", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--json");
+    assertThat(second.code()).isZero();
+    assertThat(mapper.readTree(second.lastLine()).get("topics"))
+        .allSatisfy(t -> assertThat(t.get("status").asText()).isEqualTo("exists"));
+  }
+
+  @Test
+  void shouldReportAModelsTopicWithTheWrongCleanupPolicyAndExitOne(LocalKafka kafka) throws Exception {
+    String prefix = "bad" + UUID.randomUUID().toString().substring(0, 6) + ".";
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(prefix + "models", 1, (short) 1))).all().get();
+    }
+    Result r = wnd("topics", "create", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).contains(prefix + "models").contains("cleanup.policy is delete, expected compact");
+    assertThat(r.err()).contains("some topics differ");
+  }
+
+  @Test
+  void shouldExitTwoOnAUsageErrorAndOneWithOneLineOnARuntimeError() {
+    Result usage = wnd("topics", "shred");
+    assertThat(usage.code()).isEqualTo(2);
+    assertThat(usage.err()).contains("Invalid value for positional parameter");
+
+    Result badPrefix = wnd("topics", "describe", "--topic-prefix", "no spaces please");
+    assertThat(badPrefix.code()).isEqualTo(2);
+    assertThat(badPrefix.err()).contains("invalid topic prefix 'no spaces please'");
+
+    Result noBroker = wnd("topics", "describe", "-b", "127.0.0.1:1");
+    assertThat(noBroker.code()).isEqualTo(1);
+    assertThat(noBroker.err()).startsWith("wnd topics: error: no Kafka cluster answered at 127.0.0.1:1")
+        .doesNotContain("\tat ");
+  }
+}
