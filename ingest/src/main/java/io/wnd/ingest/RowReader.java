@@ -18,6 +18,11 @@ public interface RowReader extends AutoCloseable {
   /** @return a short name of the input, used in impression ids and messages (e.g. the file name) */
   String name();
 
+  /** @return bytes of the input consumed so far (compressed bytes for gzip), or -1 if unknown */
+  default long bytesRead() {
+    return -1;
+  }
+
   @Override
   void close() throws IOException;
 }

@@ -1,0 +1,92 @@
+package io.wnd.cli;
+
+import io.wnd.ingest.replay.Replayer;
+import io.wnd.schemas.topics.TopicAdmin;
+import io.wnd.schemas.topics.Topics;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.KafkaException;
+
+/** Small pieces the commands share. */
+final class Cli {
+  private Cli() {}
+
+  /**
+   * Fails with one clear line when the cluster is unreachable or the topics a command uses are missing.
+   */
+  static void requireTopics(KafkaOptions kafka) {
+    try (Admin admin = Admin.create(kafka.clientConfig())) {
+      Cluster.requireReachable(admin, kafka.bootstrapServers);
+      List<TopicAdmin.Status> statuses = new TopicAdmin(admin, kafka.topics(), (short) -1).describe();
+      List<String> missing = statuses.stream().filter(s -> s.problems().contains("does not exist"))
+          .map(TopicAdmin.Status::name).toList();
+      if (!missing.isEmpty()) {
+        throw new KafkaException("topics " + missing + " do not exist on " + kafka.bootstrapServers
+            + " (create them: ./wnd topics create -b " + kafka.bootstrapServers
+            + (kafka.prefix.equals(Topics.DEFAULT_PREFIX) ? "" : " --topic-prefix " + kafka.prefix) + ")");
+      }
+    }
+  }
+
+  /**
+   * Runs long work so that Ctrl-C / SIGTERM asks it to stop and waits for it to flush and return.
+   *
+   * @param stop asks the work to stop
+   * @param work the work
+   * @return its result
+   */
+  static <T> T runStoppable(Runnable stop, Callable<T> work) throws Exception {
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.run();
+      try {
+        done.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "wnd-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return work.call();
+    } finally {
+      done.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is already exiting (Ctrl-C): the hook is running and has just been released
+      }
+    }
+  }
+
+  /**
+   * A progress line on stderr, rewritten in place about once a second, when a person is watching.
+   *
+   * @param err stderr
+   * @param enabled false for --json or when stderr is not a terminal
+   */
+  static Replayer.Progress progress(PrintWriter err, boolean enabled) {
+    boolean terminal = enabled && System.console() != null;
+    return (rows, impressions, clicks, rejected, seconds, fraction) -> {
+      if (!terminal) {
+        return;
+      }
+      double rate = seconds > 0 ? rows / seconds : 0;
+      String eta = "";
+      if (!Double.isNaN(fraction) && fraction > 0 && fraction < 1) {
+        long left = Math.round(seconds * (1 - fraction) / fraction);
+        eta = String.format(Locale.ROOT, "  ETA %d:%02d", left / 60, left % 60);
+      }
+      err.printf(Locale.ROOT, "\r%,d rows (%,.0f/s)  impressions %,d  clicks %,d  rejected %,d%s   ", rows, rate,
+          impressions, clicks, rejected, eta);
+      if (!Double.isNaN(fraction) && fraction >= 1) {
+        err.println();
+      }
+      err.flush();
+    };
+  }
+}

@@ -1,0 +1,36 @@
+package io.wnd.ingest.replay;
+
+import java.nio.file.Path;
+
+/**
+ * How a replay runs.
+ *
+ * @param rate wall-clock pace in rows per second; 0 means as fast as possible
+ * @param eventRate rows per second of event time: row k of the replay happens at start + k / eventRate
+ * @param startTimeMillis event time of the first row, ms since the epoch
+ * @param skip rows to skip at the start of the input
+ * @param limit most rows to replay; negative for all
+ * @param durationMillis stop after this much wall time; negative for no limit
+ * @param clickDelay the click delay distribution
+ * @param seed seed of the click delays
+ * @param checkpoint the checkpoint file, or null for none
+ * @param resume continue after the last acknowledged row recorded in the checkpoint
+ */
+public record ReplayOptions(double rate, double eventRate, long startTimeMillis, long skip, long limit,
+    long durationMillis, ClickDelay clickDelay, long seed, Path checkpoint, boolean resume) {
+  /** Validates. */
+  public ReplayOptions {
+    if (rate < 0 || Double.isNaN(rate)) {
+      throw new IllegalArgumentException("--rate must be >= 0 (0 = as fast as possible), got " + rate);
+    }
+    if (!(eventRate > 0)) {
+      throw new IllegalArgumentException("--event-rate must be > 0, got " + eventRate);
+    }
+    if (skip < 0) {
+      throw new IllegalArgumentException("--skip must be >= 0, got " + skip);
+    }
+    if (resume && checkpoint == null) {
+      throw new IllegalArgumentException("--resume needs a checkpoint file");
+    }
+  }
+}

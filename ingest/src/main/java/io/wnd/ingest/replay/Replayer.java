@@ -1,0 +1,306 @@
+package io.wnd.ingest.replay;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wnd.avro.Click;
+import io.wnd.avro.Impression;
+import io.wnd.ingest.Row;
+import io.wnd.ingest.RowReader;
+import io.wnd.schemas.topics.Topics;
+import io.wnd.schemas.wire.AvroSerde;
+import io.wnd.schemas.wire.TopicSchemaStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replays rows into the impressions and clicks topics.
+ *
+ * <p>Row k of the input (counting skipped rows) becomes an impression with id {@code <input name>:<line>}
+ * and event time {@code start + k / eventRate}; a positive row also becomes a click whose event time is
+ * later by a delay drawn from the click-delay distribution (a function of the seed and the id only).
+ * Impressions and clicks are produced in event-time order, with the record timestamp set to the event
+ * time (what Kafka Streams joins on), keyed by impression id, by an idempotent producer. Every second the
+ * producer is flushed and a checkpoint written, so a stopped replay resumes exactly after its last
+ * acknowledged row. One replay per instance; {@link #stop} may be called from any thread.
+ */
+public final class Replayer {
+  private static final Logger LOG = LoggerFactory.getLogger(Replayer.class);
+  private static final long REPORT_NANOS = 1_000_000_000L;
+
+  /** An input of the replay. */
+  public interface Source {
+    /** @return its name, recorded in the checkpoint */
+    String name();
+
+    /**
+     * @return a reader at its first row
+     * @throws IOException if it cannot be opened
+     */
+    RowReader open() throws IOException;
+
+    /** @return its size in bytes (for the ETA), or -1 if unknown */
+    default long size() {
+      return -1;
+    }
+  }
+
+  /** Called about once a second while a replay runs, and once at its end. */
+  @FunctionalInterface
+  public interface Progress {
+    /**
+     * @param rows rows replayed so far (this run)
+     * @param impressions impressions acknowledged so far (this run)
+     * @param clicks clicks acknowledged so far (this run)
+     * @param rejected lines rejected so far
+     * @param seconds wall time so far
+     * @param fraction share of the input done, in [0, 1], or NaN if unknown
+     */
+    void update(long rows, long impressions, long clicks, long rejected, double seconds, double fraction);
+  }
+
+  private final Map<String, Object> clientConfig;
+  private final Topics topics;
+  private final ReplayOptions options;
+  private final ObjectMapper mapper = new ObjectMapper();
+  private volatile boolean stopRequested;
+
+  /**
+   * @param clientConfig Kafka client settings (bootstrap servers, security); they override the producer defaults
+   * @param topics the topic registry
+   * @param options how to replay
+   */
+  public Replayer(Map<String, Object> clientConfig, Topics topics, ReplayOptions options) {
+    this.clientConfig = Map.copyOf(clientConfig);
+    this.topics = topics;
+    this.options = options;
+  }
+
+  /** Asks a running replay to flush, checkpoint and return; safe from a signal handler's thread. */
+  public void stop() {
+    stopRequested = true;
+  }
+
+  /**
+   * Runs the replay to the end of its inputs, its limit or duration, or {@link #stop}.
+   *
+   * @param sources the inputs, replayed one after the other
+   * @param rejected the count of rejected lines so far (the readers' rejects sink)
+   * @param progress called about once a second
+   * @return what was done
+   * @throws IOException if an input cannot be read or the checkpoint cannot be written
+   * @throws KafkaException if producing fails after the client's retries
+   */
+  public ReplaySummary run(List<Source> sources, LongSupplier rejected, Progress progress) throws IOException {
+    List<String> names = sources.stream().map(Source::name).toList();
+    State st = initialState(names);
+    if (st.completed) {
+      LOG.info("checkpoint {} says this replay is complete; nothing to do", options.checkpoint());
+      return new ReplaySummary(0, 0, 0, 0, 0, 0, true, st.nextRow);
+    }
+    Topics.Serdes serdes = Topics.serdes(null);
+    AvroSerde<Impression> impressions = serdes.impressions();
+    AvroSerde<Click> clicks = serdes.clicks();
+    String impTopic = topics.name(Topics.IMPRESSIONS);
+    String clickTopic = topics.name(Topics.CLICKS);
+    try (TopicSchemaStore schemas = new TopicSchemaStore(clientConfig, topics.name(Topics.SCHEMAS), Duration.ofSeconds(5))) {
+      schemas.register(List.of(Impression.getClassSchema(), Click.getClassSchema()));
+    }
+
+    AtomicReference<Exception> sendError = new AtomicReference<>();
+    Callback onAck = (meta, e) -> {
+      if (e != null) {
+        sendError.compareAndSet(null, e);
+      }
+    };
+    long t0 = System.nanoTime();
+    long lastReport = t0;
+    long produced = 0;
+    long baseImpressions = st.impressions;
+    long baseClicks = st.clicks;
+    boolean completed = true;
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
+        new ByteArraySerializer())) {
+      long k = 0; // rows consumed from the inputs, skip included
+      long totalBytes = sources.stream().allMatch(s -> s.size() >= 0)
+          ? sources.stream().mapToLong(Source::size).sum() : -1;
+      long bytesBefore = 0;
+      outer:
+      for (Source source : sources) {
+        try (RowReader reader = source.open()) {
+          Row row;
+          while ((row = reader.next()) != null) {
+            if (k++ < st.nextRow) {
+              continue; // skipped, or replayed before a resume
+            }
+            if (options.limit() >= 0 && produced >= options.limit()) {
+              k--;
+              break outer;
+            }
+            long eventTime = options.startTimeMillis() + Math.round((k - 1) * 1000.0 / options.eventRate());
+            while (!st.pending.isEmpty() && st.pending.peek().eventTime() <= eventTime) {
+              Checkpoint.PendingClick c = st.pending.poll();
+              send(producer, clickTopic, c.id(), c.eventTime(), clicks.serialize(clickTopic, click(c)), onAck);
+              st.clicks++;
+            }
+            String id = reader.name() + ":" + row.line();
+            Impression imp = new Impression(id, Instant.ofEpochMilli(eventTime), row.features());
+            send(producer, impTopic, id, eventTime, impressions.serialize(impTopic, imp), onAck);
+            st.impressions++;
+            if (row.positive()) {
+              long delay = options.clickDelay().sampleMillis(options.seed(), hash64(id));
+              st.pending.add(new Checkpoint.PendingClick(id, eventTime + delay));
+            }
+            produced++;
+            st.nextRow = k;
+            pace(t0, produced);
+            long now = System.nanoTime();
+            if (now - lastReport >= REPORT_NANOS) {
+              lastReport = now;
+              flushAndCheckpoint(producer, sendError, st, names, false);
+              double fraction = totalBytes > 0 && reader.bytesRead() >= 0
+                  ? Math.min(1.0, (bytesBefore + reader.bytesRead()) / (double) totalBytes) : Double.NaN;
+              if (options.limit() > 0) {
+                fraction = Math.max(Double.isNaN(fraction) ? 0 : fraction, produced / (double) options.limit());
+              }
+              progress.update(produced, st.impressions - baseImpressions, st.clicks - baseClicks, rejected.getAsLong(),
+                  (now - t0) / 1e9, fraction);
+            }
+            if (stopRequested) {
+              completed = false;
+              break outer;
+            }
+            if (options.durationMillis() >= 0 && now - t0 >= options.durationMillis() * 1_000_000L) {
+              break outer;
+            }
+          }
+        }
+        bytesBefore += Math.max(0, source.size());
+      }
+      if (completed) {
+        while (!st.pending.isEmpty()) {
+          Checkpoint.PendingClick c = st.pending.poll();
+          send(producer, clickTopic, c.id(), c.eventTime(), clicks.serialize(clickTopic, click(c)), onAck);
+          st.clicks++;
+        }
+      }
+      flushAndCheckpoint(producer, sendError, st, names, completed);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    progress.update(produced, st.impressions - baseImpressions, st.clicks - baseClicks, rejected.getAsLong(), seconds,
+        completed ? 1.0 : Double.NaN);
+    return new ReplaySummary(produced, st.impressions - baseImpressions, st.clicks - baseClicks, rejected.getAsLong(),
+        seconds, seconds > 0 ? produced / seconds : 0, completed, st.nextRow);
+  }
+
+  private Map<String, Object> producerConfig() {
+    Map<String, Object> cfg = new HashMap<>();
+    cfg.put(ProducerConfig.ACKS_CONFIG, "all");
+    cfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    cfg.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+    cfg.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    cfg.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    cfg.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+    cfg.put(ProducerConfig.CLIENT_ID_CONFIG, "wnd-replay");
+    cfg.putAll(clientConfig);
+    return cfg;
+  }
+
+  private State initialState(List<String> names) throws IOException {
+    State st = new State();
+    st.nextRow = options.skip();
+    if (options.resume() && Files.exists(options.checkpoint())) {
+      Checkpoint cp = Checkpoint.read(mapper, options.checkpoint());
+      if (!cp.inputs().equals(names)) {
+        throw new IOException("checkpoint " + options.checkpoint() + " is for inputs " + cp.inputs() + ", not " + names);
+      }
+      if (cp.startTimeMillis() != options.startTimeMillis() || cp.eventRate() != options.eventRate()
+          || cp.seed() != options.seed()) {
+        throw new IOException("checkpoint " + options.checkpoint() + " was made with another --start-time, "
+            + "--event-rate or --seed; resume with the same ones (start " + Instant.ofEpochMilli(cp.startTimeMillis())
+            + ", event rate " + cp.eventRate() + ", seed " + cp.seed() + ")");
+      }
+      st.nextRow = cp.nextRow();
+      st.impressions = cp.impressions();
+      st.clicks = cp.clicks();
+      st.pending.addAll(cp.pending());
+      st.completed = cp.completed();
+      LOG.info("resuming after row {} with {} pending clicks", st.nextRow, st.pending.size());
+    }
+    return st;
+  }
+
+  private void flushAndCheckpoint(KafkaProducer<String, byte[]> producer, AtomicReference<Exception> sendError,
+      State st, List<String> names, boolean completed) throws IOException {
+    producer.flush();
+    Exception e = sendError.get();
+    if (e != null) {
+      throw new KafkaException("producing failed: " + e.getMessage(), e);
+    }
+    if (options.checkpoint() != null) {
+      new Checkpoint(names, options.startTimeMillis(), options.eventRate(), options.seed(), st.nextRow, st.impressions,
+          st.clicks, new ArrayList<>(st.pending), completed).write(mapper, options.checkpoint());
+    }
+  }
+
+  private void pace(long t0, long produced) {
+    if (options.rate() <= 0) {
+      return;
+    }
+    long due = t0 + (long) (produced * 1e9 / options.rate());
+    long ahead = due - System.nanoTime();
+    if (ahead > 2_000_000L) {
+      try {
+        Thread.sleep(ahead / 1_000_000L);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        stopRequested = true;
+      }
+    }
+  }
+
+  private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, long timestamp,
+      byte[] value, Callback onAck) {
+    producer.send(new ProducerRecord<>(topic, null, timestamp, key, value), onAck);
+  }
+
+  private static Click click(Checkpoint.PendingClick c) {
+    return new Click(c.id(), Instant.ofEpochMilli(c.eventTime()));
+  }
+
+  /** A stable 64-bit hash of an id (SplitMix64's finalizer over a polynomial hash of its chars). */
+  static long hash64(String s) {
+    long h = 1125899906842597L;
+    for (int i = 0; i < s.length(); i++) {
+      h = 31 * h + s.charAt(i);
+    }
+    h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
+    h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
+    return h ^ (h >>> 31);
+  }
+
+  private static final class State {
+    long nextRow;
+    long impressions;
+    long clicks;
+    boolean completed;
+    final PriorityQueue<Checkpoint.PendingClick> pending = new PriorityQueue<>(
+        (a, b) -> a.eventTime() != b.eventTime() ? Long.compare(a.eventTime(), b.eventTime()) : a.id().compareTo(b.id()));
+  }
+}

@@ -1,0 +1,180 @@
+package io.wnd.ingest.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wnd.avro.Click;
+import io.wnd.avro.Impression;
+import io.wnd.broker.LocalKafka;
+import io.wnd.broker.junit.KafkaExtension;
+import io.wnd.ingest.RealData;
+import io.wnd.ingest.Rejects;
+import io.wnd.ingest.RowReader;
+import io.wnd.ingest.TopicReader;
+import io.wnd.ingest.read.FileRowReader;
+import io.wnd.ingest.read.Format;
+import io.wnd.schemas.topics.TopicAdmin;
+import io.wnd.schemas.topics.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(KafkaExtension.class)
+class ReplayIT {
+  private static final long START = 1_700_000_000_000L;
+
+  @Test
+  void shouldReplayTheKaggleRowsIntoExactlyOneImpressionEachAndOneClickPerPositiveRow(LocalKafka kafka)
+      throws Exception {
+    Path file = RealData.kaggle();
+    Topics topics = topics(kafka);
+    ReplaySummary s = replay(kafka, topics, file, options(0, -1, null, false));
+    assertThat(s.rows()).isEqualTo(10_000);
+    assertThat(s.clicks()).isEqualTo(2_182);
+
+    List<Impression> imps = impressions(kafka, topics, 10_000);
+    List<Click> clicks = clicks(kafka, topics, 2_182);
+    assertThat(imps).hasSize(10_000);
+    assertThat(imps).extracting(Impression::getId).doesNotHaveDuplicates();
+    assertThat(clicks).hasSize(2_182);
+    // the positive rows, read independently of the reader: line numbers whose first field is 1
+    List<String> lines = Files.readAllLines(file);
+    Set<String> positives = new TreeSet<>();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("1\t")) {
+        positives.add(file.getFileName() + ":" + (i + 1));
+      }
+    }
+    assertThat(clicks).extracting(Click::getImpressionId).containsExactlyInAnyOrderElementsOf(positives);
+    Map<String, Long> impTime = imps.stream().collect(Collectors.toMap(Impression::getId, i -> i.getEventTime().toEpochMilli()));
+    assertThat(impTime.get(file.getFileName() + ":1")).isEqualTo(START);
+    assertThat(impTime.get(file.getFileName() + ":1001")).as("row / event rate").isEqualTo(START + 1_000_000L / 500);
+    for (Click c : clicks) {
+      long delay = c.getEventTime().toEpochMilli() - impTime.get(c.getImpressionId());
+      assertThat(delay).isBetween(1L, 300_000L);
+    }
+  }
+
+  @Test
+  void shouldProduceTheSameIdsAndClickTimesWhenRunAgain(LocalKafka kafka) throws Exception {
+    Path file = RealData.kaggle();
+    Topics a = topics(kafka);
+    Topics b = topics(kafka);
+    replay(kafka, a, file, options(0, 2_000, null, false));
+    replay(kafka, b, file, options(0, 2_000, null, false));
+    assertThat(clickMap(clicks(kafka, a, 1))).isEqualTo(clickMap(clicks(kafka, b, 1))).isNotEmpty();
+    assertThat(impressions(kafka, a, 2_000)).extracting(Impression::getId)
+        .hasSize(2_000)
+        .containsExactlyInAnyOrderElementsOf(impressions(kafka, b, 2_000).stream().map(Impression::getId).toList());
+  }
+
+  @Test
+  void shouldResumeAfterAStopWithNothingLostOrDuplicated(LocalKafka kafka, @TempDir Path dir) throws Exception {
+    Path file = RealData.kaggle();
+    Topics topics = topics(kafka);
+    Path checkpoint = dir.resolve("cp.json");
+    // slow enough to be stopped in the middle, with clicks still pending
+    Replayer first = new Replayer(client(kafka), topics, options(4_000, -1, checkpoint, false));
+    CompletableFuture<ReplaySummary> running = CompletableFuture.supplyAsync(() -> {
+      try {
+        return first.run(sources(file), () -> 0, (r, i, c, x, t, f) -> { });
+      } catch (IOException e) {
+        throw new RuntimeException(e);
+      }
+    });
+    Thread.sleep(1_500);
+    first.stop();
+    ReplaySummary partial = running.get();
+    assertThat(partial.completed()).isFalse();
+    assertThat(partial.rows()).isBetween(1L, 9_999L);
+
+    ReplaySummary rest = new Replayer(client(kafka), topics, options(0, -1, checkpoint, true))
+        .run(sources(file), () -> 0, (r, i, c, x, t, f) -> { });
+    assertThat(rest.completed()).isTrue();
+    assertThat(partial.rows() + rest.rows()).isEqualTo(10_000);
+    assertThat(partial.clicks() + rest.clicks()).isEqualTo(2_182);
+
+    List<Impression> imps = impressions(kafka, topics, 10_000);
+    assertThat(imps).hasSize(10_000);
+    assertThat(imps).extracting(Impression::getId).doesNotHaveDuplicates();
+    List<Click> clicks = clicks(kafka, topics, 2_182);
+    assertThat(clicks).hasSize(2_182);
+    assertThat(clicks).extracting(Click::getImpressionId).doesNotHaveDuplicates();
+
+    // a complete replay resumed again does nothing
+    ReplaySummary again = new Replayer(client(kafka), topics, options(0, -1, checkpoint, true))
+        .run(sources(file), () -> 0, (r, i, c, x, t, f) -> { });
+    assertThat(again.rows()).isZero();
+  }
+
+  private static ReplayOptions options(double rate, long limit, Path checkpoint, boolean resume) {
+    return new ReplayOptions(rate, 500, START, 0, limit, -1, ClickDelay.parse(ClickDelay.DEFAULT), 1, checkpoint, resume);
+  }
+
+  private static List<Replayer.Source> sources(Path file) {
+    return List.of(new Replayer.Source() {
+      @Override
+      public String name() {
+        return file.getFileName().toString();
+      }
+
+      @Override
+      public RowReader open() throws IOException {
+        return FileRowReader.open(file, Format.CRITEO, Rejects.ignore());
+      }
+    });
+  }
+
+  private static ReplaySummary replay(LocalKafka kafka, Topics topics, Path file, ReplayOptions o) throws IOException {
+    return new Replayer(client(kafka), topics, o).run(sources(file), () -> 0, (r, i, c, x, t, f) -> { });
+  }
+
+  private static Topics topics(LocalKafka kafka) {
+    Topics topics = new Topics("r" + UUID.randomUUID().toString().substring(0, 8) + ".", 3);
+    try (Admin admin = Admin.create(client(kafka))) {
+      new TopicAdmin(admin, topics, (short) 1).create();
+    }
+    return topics;
+  }
+
+  private static Map<String, Object> client(LocalKafka kafka) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("bootstrap.servers", kafka.bootstrapServers());
+    return m;
+  }
+
+  private static List<Impression> impressions(LocalKafka kafka, Topics t, int n) {
+    var serde = Topics.serdes(null).impressions();
+    List<Impression> out = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(kafka.bootstrapServers(), t.name(Topics.IMPRESSIONS), n)) {
+      Impression imp = serde.deserialize("", r.value());
+      assertThat(r.key()).isEqualTo(imp.getId());
+      assertThat(r.timestamp()).as("record timestamp = event time").isEqualTo(imp.getEventTime().toEpochMilli());
+      out.add(imp);
+    }
+    return out;
+  }
+
+  private static List<Click> clicks(LocalKafka kafka, Topics t, int n) {
+    var serde = Topics.serdes(null).clicks();
+    return TopicReader.readAll(kafka.bootstrapServers(), t.name(Topics.CLICKS), n).stream()
+        .map(r -> serde.deserialize("", r.value())).toList();
+  }
+
+  private static Map<String, Long> clickMap(List<Click> clicks) {
+    return clicks.stream().collect(Collectors.toMap(Click::getImpressionId, c -> c.getEventTime().toEpochMilli()));
+  }
+}
