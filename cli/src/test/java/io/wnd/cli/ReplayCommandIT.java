@@ -1,0 +1,74 @@
+package io.wnd.cli;
+
+import static io.wnd.cli.WndIT.wnd;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wnd.broker.LocalKafka;
+import io.wnd.broker.junit.KafkaExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(KafkaExtension.class)
+class ReplayCommandIT {
+  private final ObjectMapper mapper = new ObjectMapper();
+
+  @Test
+  void shouldReplayAFilePrintAJsonSummaryAndWriteRejects(LocalKafka kafka, @TempDir Path dir) throws Exception {
+    Path adult = Path.of("..", "..", "shared", "data", "adult", "adult.test");
+    assumeTrue(Files.exists(adult), "skipped: ../shared/data/adult is absent");
+    // the real file, then a file with two bad lines around a good one
+    List<String> first = Files.readAllLines(adult).subList(0, 3);
+    Path mixed = Files.write(dir.resolve("mixed.data"), List.of(first.get(0), "39, State-gov, not-a-number",
+        first.get(1), "40, Private, 1, Bachelors, 13, x, y, z, w, Male, 0, 0, forty, US, <=50K"));
+    String prefix = "rc" + UUID.randomUUID().toString().substring(0, 6) + ".";
+    assertThat(wnd("topics", "create", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix).code()).isZero();
+
+    Path rejects = dir.resolve("rejects.tsv");
+    WndIT.Result r = wnd("replay", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--json", "--format", "adult",
+        "--rejects", rejects.toString(), "--checkpoint", dir.resolve("cp").toString(), adult.toString(), mixed.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode json = mapper.readTree(r.lastLine());
+    long lines = Files.readAllLines(adult).stream().filter(l -> !l.isBlank()).count();
+    assertThat(json.get("rows").asLong()).isEqualTo(lines + 2);
+    assertThat(json.get("impressions").asLong()).isEqualTo(lines + 2);
+    assertThat(json.get("rejected").asLong()).isEqualTo(2);
+    assertThat(json.get("completed").asBoolean()).isTrue();
+    assertThat(r.err()).contains("rejected mixed.data:2: expected 15 columns, found 3")
+        .contains("rejected mixed.data:4: hours_per_week is not an integer: 'forty'");
+    assertThat(Files.readAllLines(rejects, StandardCharsets.UTF_8)).hasSize(3)
+        .element(1).asString().startsWith("mixed.data\t2\texpected 15 columns, found 3\t");
+  }
+
+  @Test
+  void shouldFailWithOneLineOnAMissingFileOrABrokenGzip(LocalKafka kafka, @TempDir Path dir) throws Exception {
+    WndIT.Result missing = wnd("replay", "-b", kafka.bootstrapServers(), dir.resolve("nope.tsv").toString());
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).startsWith("wnd replay: error: ").contains("nope.tsv: no such file").doesNotContain("\tat ");
+
+    Path broken = Files.write(dir.resolve("broken.tsv.gz"), new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2});
+    WndIT.Result noTopics = wnd("replay", "-b", kafka.bootstrapServers(), "--topic-prefix", "absent.", "--format", "criteo",
+        broken.toString());
+    assertThat(noTopics.code()).isEqualTo(1);
+    assertThat(noTopics.err()).contains("do not exist").contains("./wnd topics create");
+
+    String prefix = "gz" + UUID.randomUUID().toString().substring(0, 6) + ".";
+    assertThat(wnd("topics", "create", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix).code()).isZero();
+    WndIT.Result gz = wnd("replay", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--format", "criteo",
+        "--checkpoint", dir.resolve("cp").toString(), broken.toString());
+    assertThat(gz.code()).isEqualTo(1);
+    assertThat(gz.err()).contains("broken gzip").doesNotContain("\tat ");
+
+    WndIT.Result usage = wnd("replay", "-b", kafka.bootstrapServers(), "--click-delay", "gauss:1s", broken.toString());
+    assertThat(usage.code()).isEqualTo(2);
+    assertThat(usage.err()).contains("use exp:MEAN[:CAP]");
+  }
+}
