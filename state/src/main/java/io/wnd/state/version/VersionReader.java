@@ -1,0 +1,296 @@
+package io.wnd.state.version;
+
+import io.wnd.avro.DenseChunk;
+import io.wnd.avro.ModelManifest;
+import io.wnd.avro.ModelRecord;
+import io.wnd.avro.SparseBlock;
+import io.wnd.avro.TopicOffset;
+import io.wnd.schemas.topics.Topics;
+import io.wnd.schemas.wire.AvroSerde;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one model's versions from the models topic, committed records only, into a {@link VersionSink}.
+ *
+ * <p>Records of a version are staged as they arrive; the version is committed to the sink only when its
+ * manifest arrives, every record's checksum matched, the record count and the checksum chain equal the
+ * manifest's, every dense chunk belongs to it, and (once caught up) its parent is the version in service.
+ * Otherwise the version is refused with one WARN line saying why, its staged rows are discarded, and the
+ * previous version stays in service.
+ *
+ * <p>{@link #catchUp} rebuilds the latest version from the topic alone: compaction has removed rows that
+ * later versions overwrote, so versions before the last one are expected to be incomplete there and are
+ * folded into it; the last one must verify completely. Not thread-safe: one thread polls.
+ */
+public final class VersionReader implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(VersionReader.class);
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final AvroSerde<ModelRecord> serde;
+  private final String topic;
+  private final String model;
+  private final String prefix;
+  private final VersionSink sink;
+  private final Map<Integer, DenseChunk> dense = new HashMap<>();
+  private final ModelRecords.Chain chain = new ModelRecords.Chain();
+  private String refusal;
+  private long current;
+  private long applied;
+  private long refused;
+  private boolean caughtUp;
+
+  /**
+   * @param clientConfig Kafka client settings
+   * @param topics the topic registry
+   * @param model the model to read
+   * @param sink where versions go
+   */
+  public VersionReader(Map<String, Object> clientConfig, Topics topics, String model, VersionSink sink) {
+    Map<String, Object> cfg = new HashMap<>(clientConfig);
+    cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    cfg.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    cfg.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * Topics.MODELS_MAX_MESSAGE_BYTES);
+    cfg.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+    cfg.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50_000);
+    this.consumer = new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer());
+    this.serde = Topics.serdes(null).models();
+    this.topic = topics.name(Topics.MODELS);
+    this.model = model;
+    this.prefix = model + "/";
+    this.sink = sink;
+  }
+
+  /**
+   * Reads the topic from its beginning up to its current end and commits the latest complete version.
+   *
+   * @param timeout how long the catch-up may take
+   * @return the version in service afterwards (0 if the topic holds none of this model)
+   * @throws KafkaException if the topic is missing or the end is not reached in time
+   * @throws IllegalStateException if the latest version on the topic does not verify
+   */
+  public long catchUp(Duration timeout) {
+    List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+    if (infos == null || infos.isEmpty()) {
+      throw new KafkaException("models topic " + topic + " does not exist (create it: ./wnd topics create)");
+    }
+    List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+    consumer.assign(parts);
+    consumer.seekToBeginning(parts);
+    Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    caughtUp = false;
+    pending = null;
+    while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+      if (System.nanoTime() > deadline) {
+        throw new KafkaException("models topic " + topic + " not read to its end within " + timeout);
+      }
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        handle(r);
+      }
+    }
+    if (pending != null) {
+      ModelManifest last = pending;
+      pending = null;
+      String why = verify(last, true);
+      if (why != null) {
+        sink.discard();
+        throw new IllegalStateException("the latest version v" + last.getVersion() + " of " + model + " on " + topic
+            + " is refused: " + why);
+      }
+      commit(last);
+    }
+    caughtUp = true;
+    LOG.info("caught up on {}: {} in service", topic, current == 0 ? "no version of " + model : model + " v" + current);
+    return current;
+  }
+
+  /**
+   * Reads what arrived since the last call (after {@link #catchUp}) and commits or refuses each version.
+   *
+   * @param timeout the longest wait for new records
+   */
+  public void poll(Duration timeout) {
+    if (!caughtUp) {
+      throw new IllegalStateException("catchUp first");
+    }
+    for (ConsumerRecord<String, byte[]> r : consumer.poll(timeout)) {
+      handle(r);
+    }
+  }
+
+  /** @return the version in service (0 for none) */
+  public long current() {
+    return current;
+  }
+
+  /** @return versions committed so far */
+  public long applied() {
+    return applied;
+  }
+
+  /** @return versions refused so far */
+  public long refused() {
+    return refused;
+  }
+
+  // During catch-up the last manifest is held back: only the final one must verify completely.
+  private ModelManifest pending;
+
+  private void handle(ConsumerRecord<String, byte[]> r) {
+    if (r.key() == null || !r.key().startsWith(prefix)) {
+      return;
+    }
+    ModelRecords.Key key;
+    try {
+      key = ModelRecords.parse(r.key());
+    } catch (IllegalArgumentException e) {
+      refuseLater("unreadable key at offset " + r.offset() + ": " + e.getMessage());
+      return;
+    }
+    if (pending != null && key.kind() != 'm') {
+      // a new version's records begin: the held-back manifest was not the last one
+      foldPending();
+    }
+    if (r.value() == null) {
+      if (key.kind() == 's') {
+        chain.add(ModelRecords.keyChecksum(r.key()));
+        sink.stageDelete(key.table(), key.field(), key.id());
+      }
+      return;
+    }
+    ModelRecord rec;
+    try {
+      rec = serde.deserialize(topic, r.value());
+    } catch (RuntimeException e) {
+      refuseLater("undecodable record " + r.key() + " at offset " + r.offset() + ": " + e.getMessage());
+      return;
+    }
+    Object part = rec.getPart();
+    if (part instanceof SparseBlock b) {
+      long crc = ModelRecords.blockChecksum(b.getIds(), b.getValues());
+      if (crc != b.getChecksum()) {
+        refuseLater("bad checksum on " + r.key() + " at offset " + r.offset());
+        return;
+      }
+      chain.add(crc);
+      float[] v = ModelRecords.floats(b.getValues());
+      int dim = b.getDim();
+      for (int i = 0; i < b.getIds().size(); i++) {
+        sink.stage(key.table(), key.field(), b.getIds().get(i), v, i * dim);
+      }
+    } else if (part instanceof DenseChunk c) {
+      if (ModelRecords.crc(c.getData()) != c.getChecksum()) {
+        refuseLater("bad checksum on " + r.key() + " at offset " + r.offset());
+        return;
+      }
+      dense.put(c.getIndex(), c);
+    } else if (part instanceof ModelManifest m) {
+      if (pending != null) {
+        foldPending();
+      }
+      if (!caughtUp) {
+        pending = m;
+        return;
+      }
+      String why = verify(m, false);
+      if (why == null) {
+        commit(m);
+      } else {
+        refused++;
+        sink.discard();
+        LOG.warn("refused {} v{} (parent v{}): {}; v{} stays in service", model, m.getVersion(), m.getParent(), why,
+            current);
+      }
+      chain.reset();
+      refusal = null;
+    }
+  }
+
+  /** Catch-up: an older version whose rows compaction thinned out; its surviving rows stay staged. */
+  private void foldPending() {
+    pending = null;
+    chain.reset();
+    refusal = null;
+  }
+
+  private void refuseLater(String why) {
+    if (refusal == null) {
+      refusal = why;
+    }
+  }
+
+  private String verify(ModelManifest m, boolean lastOfCatchUp) {
+    if (refusal != null) {
+      return refusal;
+    }
+    if (chain.count() != m.getSparseBlocks() || chain.value() != m.getSparseChecksum()) {
+      return "sparse records " + chain.count() + " of " + m.getSparseBlocks() + (chain.count() == m.getSparseBlocks()
+          ? ", checksum chain mismatch" : " arrived");
+    }
+    for (int c = 0; c < m.getDenseChunks(); c++) {
+      DenseChunk chunk = dense.get(c);
+      if (chunk == null || chunk.getVersion() != m.getVersion() || chunk.getCount() != m.getDenseChunks()) {
+        return "dense chunk " + c + " of " + m.getDenseChunks() + " is missing";
+      }
+    }
+    if (!lastOfCatchUp && current != 0 && m.getParent() != current) {
+      return "its parent v" + m.getParent() + " is not the version in service";
+    }
+    return null;
+  }
+
+  private void commit(ModelManifest m) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    int total = 0;
+    for (int c = 0; c < m.getDenseChunks(); c++) {
+      total += dense.get(c).getData().remaining() / 4;
+    }
+    float[] weights = new float[total];
+    int at = 0;
+    for (int c = 0; c < m.getDenseChunks(); c++) {
+      ByteBuffer data = dense.get(c).getData();
+      crc.update(data.duplicate());
+      float[] part = ModelRecords.floats(data);
+      System.arraycopy(part, 0, weights, at, part.length);
+      at += part.length;
+    }
+    if (crc.getValue() != m.getDenseChecksum()) {
+      refused++;
+      sink.discard();
+      LOG.warn("refused {} v{}: dense checksum mismatch; v{} stays in service", model, m.getVersion(), current);
+      return;
+    }
+    Map<TopicPartition, Long> consumed = new HashMap<>();
+    for (TopicOffset o : m.getConsumed()) {
+      consumed.put(new TopicPartition(o.getTopic(), o.getPartition()), o.getOffset());
+    }
+    ModelVersion v = new ModelVersion(m.getModel(), m.getVersion(), m.getParent(), m.getCreatedAt().toEpochMilli(),
+        m.getExamplesSeen(), consumed, m.getMetrics(), m.getSpec(), weights, m.getBytes());
+    sink.commit(v);
+    current = m.getVersion();
+    applied++;
+    chain.reset();
+    refusal = null;
+    LOG.info("{} v{} in service ({} bytes, parent v{})", model, current, m.getBytes(), m.getParent());
+  }
+
+  @Override
+  public void close() {
+    consumer.close();
+  }
+}
