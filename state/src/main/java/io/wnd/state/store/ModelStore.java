@@ -1,0 +1,242 @@
+package io.wnd.state.store;
+
+import io.wnd.state.version.ModelVersion;
+import io.wnd.state.version.Table;
+import io.wnd.state.version.VersionSink;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.rocksdb.CompressionType;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The served model: a {@link VersionSink} that keeps sparse rows in RocksDB and swaps versions atomically.
+ *
+ * <p>Staged rows are written to RocksDB at once, but every reader reads through the RocksDB snapshot of
+ * its {@link ModelView}, taken when that view's version was committed, so staged rows stay invisible
+ * until {@link #commit} publishes a new view (new snapshot, new dense weights, the hot-row cache carried
+ * over minus the changed rows) with one volatile write. A refused version is undone from the current
+ * view's snapshot. The directory is scratch: the models topic is the source of truth, and a store opened
+ * on an existing directory starts empty. Staging is single-threaded (the reader's thread); reading is
+ * thread-safe.
+ */
+public final class ModelStore implements VersionSink, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelStore.class);
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final Options options;
+  private final WriteOptions writeOptions;
+  private final RocksDB db;
+  private final int[] dims;
+  private final int[] fields;
+  private final int cacheLimit;
+  private final List<byte[]> stagedKeys = new ArrayList<>();
+  private final List<long[]> stagedIds = new ArrayList<>();
+  private volatile ModelView current;
+  private long stagedRows;
+
+  /**
+   * Opens an empty store.
+   *
+   * @param dir a scratch directory (its content is deleted)
+   * @param wideFields fields of the wide table (sparse features + crosses)
+   * @param embeddingFields fields of the embedding table
+   * @param embeddingDim floats per embedding row
+   * @param cacheRows the most rows the hot-row cache holds, over both tables
+   * @throws IOException if the directory cannot be prepared or RocksDB cannot open it
+   */
+  public ModelStore(Path dir, int wideFields, int embeddingFields, int embeddingDim, int cacheRows) throws IOException {
+    this.dir = dir;
+    deleteRecursively(dir);
+    Files.createDirectories(dir);
+    this.dims = new int[] {1, embeddingDim};
+    this.fields = new int[] {wideFields, embeddingFields};
+    this.cacheLimit = cacheRows;
+    this.options = new Options().setCreateIfMissing(true).setCompressionType(CompressionType.LZ4_COMPRESSION)
+        .setWriteBufferSize(64L << 20).setMaxWriteBufferNumber(3);
+    // the topic is the log: a crashed store is rebuilt from it, so RocksDB's own WAL is not needed
+    this.writeOptions = new WriteOptions().setDisableWAL(true);
+    try {
+      this.db = RocksDB.open(options, dir.toString());
+    } catch (RocksDBException e) {
+      options.close();
+      throw new IOException("cannot open RocksDB in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The version in service, acquired: close it when done. Null before the first commit.
+   *
+   * @return the current view, or null if no version has been committed
+   */
+  public ModelView acquire() {
+    while (true) {
+      ModelView v = current;
+      if (v == null) {
+        return null;
+      }
+      if (v.tryAcquire()) {
+        return v;
+      }
+      // lost a race with a swap that released v; the next read sees the new view
+    }
+  }
+
+  /** @return the version number in service, 0 for none */
+  public long version() {
+    ModelView v = current;
+    return v == null ? 0 : v.version().version();
+  }
+
+  @Override
+  public void stage(Table table, int field, long id, float[] values, int offset) {
+    byte[] key = RocksKeys.key(table, field, id);
+    try {
+      db.put(writeOptions, key, RocksKeys.value(values, offset, dims[table.ordinal()]));
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("RocksDB write failed: " + e.getMessage(), e);
+    }
+    track(table, field, id, key);
+  }
+
+  @Override
+  public void stageDelete(Table table, int field, long id) {
+    byte[] key = RocksKeys.key(table, field, id);
+    try {
+      db.delete(writeOptions, key);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("RocksDB delete failed: " + e.getMessage(), e);
+    }
+    track(table, field, id, key);
+  }
+
+  private void track(Table table, int field, long id, byte[] key) {
+    stagedRows++;
+    if (current != null) {
+      // only a view in service needs protecting (undo) and cache invalidation
+      stagedKeys.add(key);
+      stagedIds.add(new long[] {table.ordinal(), field, id});
+    }
+  }
+
+  @Override
+  public void commit(ModelVersion version) {
+    ModelView old = current;
+    @SuppressWarnings("unchecked")
+    ConcurrentHashMap<Long, float[]>[][] cache = new ConcurrentHashMap[2][];
+    for (int t = 0; t < 2; t++) {
+      cache[t] = new ConcurrentHashMap[fields[t]];
+      for (int f = 0; f < fields[t]; f++) {
+        cache[t][f] = old == null ? new ConcurrentHashMap<>() : new ConcurrentHashMap<>(old.cache()[t][f]);
+      }
+    }
+    for (long[] k : stagedIds) {
+      int t = (int) k[0];
+      int f = (int) k[1];
+      if (f < fields[t]) {
+        cache[t][f].remove(k[2]);
+      }
+    }
+    current = new ModelView(version, db, dims, cache, cacheLimit);
+    LOG.debug("committed v{} with {} staged rows", version.version(), stagedRows);
+    clearStaged();
+    if (old != null) {
+      old.close(); // the store's own reference; the snapshot goes when the last reader closes it
+    }
+  }
+
+  @Override
+  public void discard() {
+    ModelView v = current;
+    if (v == null) {
+      // nothing in service: whatever was staged is unreachable until a later commit rewrites it
+      LOG.warn("discarding {} staged rows with no version in service", stagedRows);
+      clearStaged();
+      return;
+    }
+    try (org.rocksdb.ReadOptions ro = new org.rocksdb.ReadOptions()) {
+      ModelView held = acquire();
+      try {
+        for (byte[] key : stagedKeys) {
+          byte[] before = db.get(snapshotOptions(held, ro), key);
+          if (before == null) {
+            db.delete(writeOptions, key);
+          } else {
+            db.put(writeOptions, key, before);
+          }
+        }
+      } finally {
+        held.close();
+      }
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("RocksDB undo failed: " + e.getMessage(), e);
+    }
+    clearStaged();
+  }
+
+  private static org.rocksdb.ReadOptions snapshotOptions(ModelView view, org.rocksdb.ReadOptions ro) {
+    return ro.setSnapshot(view.snapshot());
+  }
+
+  private void clearStaged() {
+    stagedKeys.clear();
+    stagedIds.clear();
+    stagedRows = 0;
+  }
+
+  /** @return approximate sparse rows stored (RocksDB's estimate) */
+  public long approximateRows() {
+    try {
+      return db.getLongProperty("rocksdb.estimate-num-keys");
+    } catch (RocksDBException e) {
+      return -1;
+    }
+  }
+
+  /** @return memory RocksDB uses for memtables and table readers, in bytes */
+  public long rocksMemoryBytes() {
+    try {
+      return db.getLongProperty("rocksdb.cur-size-all-mem-tables") + db.getLongProperty("rocksdb.estimate-table-readers-mem");
+    } catch (RocksDBException e) {
+      return -1;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    ModelView v = current;
+    current = null;
+    if (v != null) {
+      v.close();
+    }
+    writeOptions.close();
+    db.close();
+    options.close();
+    deleteRecursively(dir);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.wnd.state.store;
+
+import io.wnd.state.version.ModelVersion;
+import io.wnd.state.version.Table;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.Snapshot;
+
+/**
+ * One version of the model as served: immutable, safe to read from any number of threads while later
+ * versions are applied. Acquire it from {@link ModelStore#acquire()} and {@link #close()} it when done
+ * (per batch of records, not per record); its RocksDB snapshot is released when the last holder of a
+ * superseded view closes it.
+ */
+public final class ModelView implements AutoCloseable {
+  private final ModelVersion version;
+  private final RocksDB db;
+  private final Snapshot snapshot;
+  private final ReadOptions readOptions;
+  private final int[] dims;
+  private final ConcurrentHashMap<Long, float[]>[][] cache;
+  private final int cacheLimit;
+  private final AtomicInteger cached = new AtomicInteger();
+  private final AtomicInteger refs = new AtomicInteger(1);
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+
+  ModelView(ModelVersion version, RocksDB db, int[] dims, ConcurrentHashMap<Long, float[]>[][] cache, int cacheLimit) {
+    this.version = version;
+    this.db = db;
+    this.snapshot = db.getSnapshot();
+    this.readOptions = new ReadOptions().setSnapshot(snapshot);
+    this.dims = dims.clone();
+    this.cache = cache;
+    this.cacheLimit = cacheLimit;
+    int n = 0;
+    for (ConcurrentHashMap<Long, float[]>[] t : cache) {
+      for (ConcurrentHashMap<Long, float[]> f : t) {
+        n += f.size();
+      }
+    }
+    cached.set(n);
+  }
+
+  /** @return the version's manifest data and dense weights (do not modify the weights) */
+  public ModelVersion version() {
+    return version;
+  }
+
+  /**
+   * Copies a row into a buffer.
+   *
+   * @param table the table
+   * @param field field index
+   * @param id 64-bit id
+   * @param dst where the row goes ({@code dim} floats from {@code offset})
+   * @param offset where in {@code dst}
+   * @return true if the row exists in this version; false (dst untouched) otherwise
+   */
+  public boolean read(Table table, int field, long id, float[] dst, int offset) {
+    ConcurrentHashMap<Long, float[]>[] fields = cache[table.ordinal()];
+    if (field < 0 || field >= fields.length) {
+      return false;
+    }
+    ConcurrentHashMap<Long, float[]> c = fields[field];
+    float[] row = c.get(id);
+    int dim = dims[table.ordinal()];
+    if (row != null) {
+      hits.increment();
+      if (row.length == 0) {
+        return false; // cached absence
+      }
+      System.arraycopy(row, 0, dst, offset, dim);
+      return true;
+    }
+    misses.increment();
+    byte[] value;
+    try {
+      value = db.get(readOptions, RocksKeys.key(table, field, id));
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("RocksDB read failed: " + e.getMessage(), e);
+    }
+    row = value == null ? RocksKeys.ABSENT : RocksKeys.floats(value, dim);
+    if (cached.get() < cacheLimit && c.putIfAbsent(id, row) == null) {
+      cached.incrementAndGet();
+    }
+    if (value == null) {
+      return false;
+    }
+    System.arraycopy(row, 0, dst, offset, dim);
+    return true;
+  }
+
+  /** @return cache hits of this view */
+  public long cacheHits() {
+    return hits.sum();
+  }
+
+  /** @return cache misses (RocksDB reads) of this view */
+  public long cacheMisses() {
+    return misses.sum();
+  }
+
+  Snapshot snapshot() {
+    return snapshot;
+  }
+
+  ConcurrentHashMap<Long, float[]>[][] cache() {
+    return cache;
+  }
+
+  boolean tryAcquire() {
+    while (true) {
+      int r = refs.get();
+      if (r <= 0) {
+        return false;
+      }
+      if (refs.compareAndSet(r, r + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Releases this holder's reference. */
+  @Override
+  public void close() {
+    if (refs.decrementAndGet() == 0) {
+      readOptions.close();
+      db.releaseSnapshot(snapshot);
+    }
+  }
+
+  static ByteBuffer le(byte[] b) {
+    return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+  }
+}
