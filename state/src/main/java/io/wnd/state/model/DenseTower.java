@@ -1,0 +1,291 @@
+package io.wnd.state.model;
+
+import io.wnd.state.spec.Activation;
+import io.wnd.state.spec.FeatureSpec;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The dense parameters: the MLP of the deep part (hidden layers with the spec's activation, then a linear output
+ * layer with one unit, the deep logit) and the model's global bias. A tower with no layers (for a wide-only model)
+ * holds just the bias.
+ *
+ * <p><b>Layout.</b> Layer {@code l} maps {@code nIn = sizes[l]} inputs to {@code nOut = sizes[l+1]} outputs with
+ * {@code out[j] = act(b[j] + sum_i in[i] * W[i][j])}. Its weights are one flat array in column-major ('f')
+ * order of the {@code nIn x nOut} matrix: {@code W[i][j]} is at index {@code i + j * nIn}, so each output unit's
+ * weights are contiguous (the forward pass is a run of dot products). {@link #toFlat()} is: for each layer in
+ * order, its {@code nIn * nOut} weights then its {@code nOut} biases; then the global bias as the very last
+ * element. The first {@link #dl4jParamCount()} elements are exactly the parameter vector of a DL4J
+ * {@code MultiLayerNetwork} of {@code DenseLayer}s followed by an {@code OutputLayer} of one unit with these sizes
+ * (DL4J keeps each layer's W as {@code nIn x nOut} in 'f' order followed by b).
+ *
+ * <p>Why a global bias beside the output layer's own bias: in a wide-and-deep model it is shared by the wide and
+ * the deep part and trained with the wide part, so a deep-only view (DL4J's network) and a wide-only model both
+ * keep the same meaning of the output bias.
+ *
+ * <p>Not thread-safe for writing; the arrays returned by {@link #weights(int)} and {@link #biases(int)} are live
+ * so a trainer can update them in place.
+ */
+public final class DenseTower {
+
+    private final int[] sizes;
+    private final Activation activation;
+    private final float[][] weights;
+    private final float[][] biases;
+    private float bias;
+
+    /**
+     * A zeroed tower.
+     *
+     * @param sizes      {@code [nIn, h1, …, hk, 1]} (at least 2 entries, the last 1), or empty for a bias-only
+     *                   tower
+     * @param activation the hidden layers' activation
+     */
+    public DenseTower(int[] sizes, Activation activation) {
+        if (sizes.length == 1 || (sizes.length > 1 && sizes[sizes.length - 1] != 1)) {
+            throw new IllegalArgumentException("layer sizes must be [nIn, hidden..., 1] or empty, got "
+                    + Arrays.toString(sizes));
+        }
+        for (int s : sizes) {
+            if (s < 1) {
+                throw new IllegalArgumentException("layer sizes must be >= 1, got " + Arrays.toString(sizes));
+            }
+        }
+        this.sizes = sizes.clone();
+        this.activation = activation;
+        int layers = Math.max(0, sizes.length - 1);
+        this.weights = new float[layers][];
+        this.biases = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            weights[l] = new float[sizes[l] * sizes[l + 1]];
+            biases[l] = new float[sizes[l + 1]];
+        }
+    }
+
+    /**
+     * The zeroed tower a spec calls for: {@code [deepInputSize, hiddenLayers…, 1]} if the model has a deep
+     * part, else bias-only.
+     *
+     * @param spec the feature spec
+     * @return the tower
+     */
+    public static DenseTower forSpec(FeatureSpec spec) {
+        return new DenseTower(sizesFor(spec), spec.activation());
+    }
+
+    /**
+     * The layer sizes a spec calls for.
+     *
+     * @param spec the feature spec
+     * @return {@code [deepInputSize, hiddenLayers…, 1]}, or empty for a wide-only model
+     */
+    public static int[] sizesFor(FeatureSpec spec) {
+        if (!spec.modelType().usesDeep()) {
+            return new int[0];
+        }
+        List<Integer> hidden = spec.hiddenLayers();
+        int[] sizes = new int[hidden.size() + 2];
+        sizes[0] = spec.deepInputSize();
+        for (int i = 0; i < hidden.size(); i++) {
+            sizes[i + 1] = hidden.get(i);
+        }
+        sizes[sizes.length - 1] = 1;
+        return sizes;
+    }
+
+    /**
+     * The layer sizes.
+     *
+     * @return a copy of {@code [nIn, h1, …, hk, 1]}, or empty for a bias-only tower
+     */
+    public int[] sizes() {
+        return sizes.clone();
+    }
+
+    /**
+     * The number of layers (hidden layers plus the output layer).
+     *
+     * @return 0 for a bias-only tower
+     */
+    public int layerCount() {
+        return weights.length;
+    }
+
+    /**
+     * The input width.
+     *
+     * @return {@code sizes[0]}, or 0 for a bias-only tower
+     */
+    public int inputSize() {
+        return sizes.length == 0 ? 0 : sizes[0];
+    }
+
+    /**
+     * The widest layer, the size a scratch buffer of {@link #logit} needs.
+     *
+     * @return the largest entry of {@link #sizes()}, at least 1
+     */
+    public int maxWidth() {
+        int w = 1;
+        for (int s : sizes) {
+            w = Math.max(w, s);
+        }
+        return w;
+    }
+
+    /**
+     * The hidden layers' activation.
+     *
+     * @return the activation
+     */
+    public Activation activation() {
+        return activation;
+    }
+
+    /**
+     * A layer's weights, live ('f' order: {@code W[i][j]} at {@code i + j * nIn}).
+     *
+     * @param layer the layer index
+     * @return the live array
+     */
+    public float[] weights(int layer) {
+        return weights[layer];
+    }
+
+    /**
+     * A layer's biases, live.
+     *
+     * @param layer the layer index
+     * @return the live array
+     */
+    public float[] biases(int layer) {
+        return biases[layer];
+    }
+
+    /**
+     * The global bias of the model.
+     *
+     * @return the bias
+     */
+    public float bias() {
+        return bias;
+    }
+
+    /**
+     * Sets the global bias.
+     *
+     * @param value the bias
+     */
+    public void setBias(float value) {
+        this.bias = value;
+    }
+
+    /**
+     * The number of dense parameters.
+     *
+     * @return the length of {@link #toFlat()}
+     */
+    public int paramCount() {
+        return dl4jParamCount() + 1;
+    }
+
+    /**
+     * The number of parameters a DL4J network of these layers has: {@link #paramCount()} less the global bias.
+     *
+     * @return the sum over layers of {@code nIn * nOut + nOut}
+     */
+    public int dl4jParamCount() {
+        int n = 0;
+        for (int l = 0; l < weights.length; l++) {
+            n += weights[l].length + biases[l].length;
+        }
+        return n;
+    }
+
+    /**
+     * All dense parameters as one array, in the layout described on the class.
+     *
+     * @return a new array of {@link #paramCount()} floats
+     */
+    public float[] toFlat() {
+        float[] flat = new float[paramCount()];
+        int p = 0;
+        for (int l = 0; l < weights.length; l++) {
+            System.arraycopy(weights[l], 0, flat, p, weights[l].length);
+            p += weights[l].length;
+            System.arraycopy(biases[l], 0, flat, p, biases[l].length);
+            p += biases[l].length;
+        }
+        flat[p] = bias;
+        return flat;
+    }
+
+    /**
+     * Loads all dense parameters from one array in the layout described on the class.
+     *
+     * @param flat {@link #paramCount()} floats
+     * @return this tower
+     * @throws IllegalArgumentException if the length is wrong
+     */
+    public DenseTower fromFlat(float[] flat) {
+        if (flat.length != paramCount()) {
+            throw new IllegalArgumentException("a tower of sizes " + Arrays.toString(sizes) + " has "
+                    + paramCount() + " parameters, got " + flat.length);
+        }
+        int p = 0;
+        for (int l = 0; l < weights.length; l++) {
+            System.arraycopy(flat, p, weights[l], 0, weights[l].length);
+            p += weights[l].length;
+            System.arraycopy(flat, p, biases[l], 0, biases[l].length);
+            p += biases[l].length;
+        }
+        bias = flat[p];
+        return this;
+    }
+
+    /**
+     * A deep copy.
+     *
+     * @return a tower with the same sizes and parameters
+     */
+    public DenseTower copy() {
+        return new DenseTower(sizes, activation).fromFlat(toFlat());
+    }
+
+    /**
+     * The deep logit plus the global bias (just the bias for a bias-only tower). Allocates nothing.
+     *
+     * @param input    {@link #inputSize()} values (not changed)
+     * @param scratchA a buffer of at least {@link #maxWidth()} floats (overwritten)
+     * @param scratchB another such buffer (overwritten)
+     * @return MLP output + bias
+     */
+    public float logit(float[] input, float[] scratchA, float[] scratchB) {
+        int layers = weights.length;
+        if (layers == 0) {
+            return bias;
+        }
+        float[] in = input;
+        float[] out = scratchA;
+        for (int l = 0; l < layers; l++) {
+            int nIn = sizes[l];
+            int nOut = sizes[l + 1];
+            float[] w = weights[l];
+            float[] b = biases[l];
+            boolean hidden = l < layers - 1;
+            for (int j = 0; j < nOut; j++) {
+                int base = j * nIn;
+                float s = 0f;
+                for (int i = 0; i < nIn; i++) {
+                    s += in[i] * w[base + i];
+                }
+                s += b[j];
+                out[j] = hidden ? activation.apply(s) : s;
+            }
+            in = out;
+            out = out == scratchA ? scratchB : scratchA;
+        }
+        return in[0] + bias;
+    }
+}

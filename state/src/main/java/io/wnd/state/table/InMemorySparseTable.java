@@ -1,0 +1,125 @@
+package io.wnd.state.table;
+
+/**
+ * A {@link SparseTable} on the heap: one {@link LongIntIndex} per field maps an id to a row number, and all rows
+ * live in one float slab ({@code row * dim} is a row's offset), so a lookup is one probe sequence and one
+ * {@code arraycopy}, with no object per row. Removed rows' slots are reused.
+ *
+ * <p>Not thread-safe: any number of threads may read at once while nobody writes; a writer needs exclusive access
+ * (the scorer swaps whole models rather than writing into one being read).
+ */
+public final class InMemorySparseTable implements SparseTable {
+
+    private final int dim;
+    private final long maxRows;
+    private final LongIntIndex[] index;
+    private float[] slab;
+    private int rows;
+    private int[] free = new int[16];
+    private int freeCount;
+
+    /**
+     * Creates an empty table.
+     *
+     * @param fields  the number of fields (feature indices)
+     * @param dim     the row length (&ge; 1)
+     * @param maxRows the most rows (&ge; 1; at most {@code Integer.MAX_VALUE / dim}, the slab's reach)
+     */
+    public InMemorySparseTable(int fields, int dim, long maxRows) {
+        if (fields < 0 || dim < 1 || maxRows < 1) {
+            throw new IllegalArgumentException("fields must be >= 0, dim and maxRows >= 1; got fields=" + fields
+                    + ", dim=" + dim + ", maxRows=" + maxRows);
+        }
+        this.dim = dim;
+        // one Java array holds the slab, so the heap table is bounded by its index range
+        this.maxRows = Math.min(maxRows, (Integer.MAX_VALUE - 8) / dim);
+        this.index = new LongIntIndex[fields];
+        for (int f = 0; f < fields; f++) {
+            index[f] = new LongIntIndex();
+        }
+        this.slab = new float[16 * dim];
+    }
+
+    @Override
+    public int dim() {
+        return dim;
+    }
+
+    @Override
+    public int fields() {
+        return index.length;
+    }
+
+    @Override
+    public long maxRows() {
+        return maxRows;
+    }
+
+    @Override
+    public long size() {
+        return rows - freeCount;
+    }
+
+    @Override
+    public boolean read(int field, long id, float[] dst, int offset) {
+        int row = index[field].get(id);
+        if (row < 0) {
+            return false;
+        }
+        System.arraycopy(slab, row * dim, dst, offset, dim);
+        return true;
+    }
+
+    @Override
+    public boolean put(int field, long id, float[] values) {
+        if (field < 0 || field >= index.length) {
+            throw new IllegalArgumentException("field " + field + " is out of range [0, " + index.length + ")");
+        }
+        if (values.length != dim) {
+            throw new IllegalArgumentException("a row has " + dim + " values, got " + values.length);
+        }
+        int row = index[field].get(id);
+        if (row < 0) {
+            if (size() >= maxRows) {
+                return false;
+            }
+            row = allocateRow();
+            index[field].put(id, row);
+        }
+        System.arraycopy(values, 0, slab, row * dim, dim);
+        return true;
+    }
+
+    @Override
+    public boolean remove(int field, long id) {
+        int row = index[field].remove(id);
+        if (row < 0) {
+            return false;
+        }
+        if (freeCount == free.length) {
+            free = java.util.Arrays.copyOf(free, free.length * 2);
+        }
+        free[freeCount++] = row;
+        return true;
+    }
+
+    @Override
+    public void forEach(RowVisitor visitor) {
+        for (int f = 0; f < index.length; f++) {
+            int field = f;
+            index[f].forEach((id, row) -> visitor.visit(field, id, slab, row * dim));
+        }
+    }
+
+    private int allocateRow() {
+        if (freeCount > 0) {
+            return free[--freeCount];
+        }
+        int row = rows++;
+        if ((long) rows * dim > slab.length) {
+            long wanted = Math.max((long) rows * dim, Math.min(2L * slab.length, maxRows * dim));
+            slab = java.util.Arrays.copyOf(slab, (int) wanted);
+        }
+        return row;
+    }
+}
