@@ -97,6 +97,21 @@ public final class ModelView implements AutoCloseable {
     return true;
   }
 
+  /**
+   * This version as a model the plain-Java forward pass can score with: its tables read through this
+   * view (snapshot and cache), its dense tower from the version's weights. Build one per thread and view.
+   *
+   * @param spec the feature spec of the model
+   * @return the model; read-only
+   */
+  public io.wnd.state.model.WideDeepModel model(io.wnd.state.spec.FeatureSpec spec) {
+    io.wnd.state.model.DenseTower tower = io.wnd.state.model.DenseTower.forSpec(spec).fromFlat(version.dense());
+    return new io.wnd.state.model.WideDeepModel(spec,
+        new ViewTable(this, Table.WIDE, dims[Table.WIDE.ordinal()], cache[Table.WIDE.ordinal()].length),
+        new ViewTable(this, Table.EMBEDDING, dims[Table.EMBEDDING.ordinal()], cache[Table.EMBEDDING.ordinal()].length),
+        tower);
+  }
+
   /** @return cache hits of this view */
   public long cacheHits() {
     return hits.sum();
