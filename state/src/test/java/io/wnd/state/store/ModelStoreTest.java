@@ -1,0 +1,147 @@
+package io.wnd.state.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wnd.state.version.ModelVersion;
+import io.wnd.state.version.Table;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelStoreTest {
+  private static final int DIM = 4;
+
+  static ModelVersion version(long v, float denseValue) {
+    float[] dense = new float[16];
+    java.util.Arrays.fill(dense, denseValue);
+    return new ModelVersion("m", v, v - 1, v, v, Map.of(), Map.of(), "{}", dense, 0);
+  }
+
+  static float[] row(float value) {
+    float[] r = new float[DIM];
+    java.util.Arrays.fill(r, value);
+    return r;
+  }
+
+  @Test
+  void shouldHideStagedRowsUntilCommitAndUndoADiscardedVersion(@TempDir Path dir) throws Exception {
+    try (ModelStore store = new ModelStore(dir.resolve("db"), 3, 3, DIM, 1_000)) {
+      assertThat(store.acquire()).as("nothing in service yet").isNull();
+      store.stage(Table.EMBEDDING, 0, 11L, row(1f), 0);
+      store.stage(Table.WIDE, 2, 12L, new float[] {0.5f}, 0);
+      store.commit(version(1, 1f));
+      float[] dst = new float[DIM];
+      try (ModelView v1 = store.acquire()) {
+        assertThat(v1.read(Table.EMBEDDING, 0, 11L, dst, 0)).isTrue();
+        assertThat(dst).containsExactly(1f, 1f, 1f, 1f);
+        assertThat(v1.read(Table.EMBEDDING, 0, 99L, dst, 0)).isFalse();
+
+        store.stage(Table.EMBEDDING, 0, 11L, row(2f), 0);
+        store.stage(Table.EMBEDDING, 1, 13L, row(2f), 0);
+        store.stageDelete(Table.WIDE, 2, 12L);
+        assertThat(v1.read(Table.EMBEDDING, 0, 11L, dst, 0)).isTrue();
+        assertThat(dst).as("staged rows are invisible to the version in service").containsExactly(1f, 1f, 1f, 1f);
+        assertThat(v1.read(Table.EMBEDDING, 1, 13L, dst, 0)).isFalse();
+
+        store.discard();
+      }
+      try (ModelView again = store.acquire()) {
+        assertThat(again.version().version()).isEqualTo(1);
+        // bypass the cache: a fresh read of a row not read before
+        assertThat(again.read(Table.EMBEDDING, 1, 13L, dst, 0)).as("discarded row is gone").isFalse();
+        float[] w = new float[1];
+        assertThat(again.read(Table.WIDE, 2, 12L, w, 0)).as("discarded delete is undone").isTrue();
+        assertThat(w[0]).isEqualTo(0.5f);
+      }
+
+      store.stage(Table.EMBEDDING, 0, 11L, row(3f), 0);
+      store.stageDelete(Table.WIDE, 2, 12L);
+      ModelView held = store.acquire();
+      store.commit(version(2, 2f));
+      try (ModelView v2 = store.acquire()) {
+        assertThat(v2.version().version()).isEqualTo(2);
+        assertThat(v2.read(Table.EMBEDDING, 0, 11L, dst, 0)).isTrue();
+        assertThat(dst).as("the changed row is not served from v1's cache").containsExactly(3f, 3f, 3f, 3f);
+        assertThat(v2.read(Table.WIDE, 2, 12L, new float[1], 0)).isFalse();
+      }
+      // a view acquired before the swap still reads v1 exactly
+      assertThat(held.read(Table.EMBEDDING, 0, 11L, dst, 0)).isTrue();
+      assertThat(dst).containsExactly(1f, 1f, 1f, 1f);
+      assertThat(held.version().version()).isEqualTo(1);
+      held.close();
+    }
+  }
+
+  @Test
+  void shouldNeverLetAReaderSeeAMixOfTwoVersionsWhileVersionsSwap(@TempDir Path dir) throws Exception {
+    int rows = 300;
+    int versions = 150;
+    try (ModelStore store = new ModelStore(dir.resolve("db"), 2, 2, DIM, 100)) {
+      for (int i = 0; i < rows; i++) {
+        store.stage(Table.EMBEDDING, i % 2, i, row(1f), 0);
+        store.stage(Table.WIDE, i % 2, i, new float[] {1f}, 0);
+      }
+      store.commit(version(1, 1f));
+      AtomicBoolean done = new AtomicBoolean();
+      AtomicLong checks = new AtomicLong();
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      List<Future<String>> readers = new ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        readers.add(pool.submit(() -> {
+          float[] dst = new float[DIM];
+          float[] w = new float[1];
+          long seenVersions = 0;
+          while (!done.get()) {
+            try (ModelView v = store.acquire()) {
+              float expected = v.version().version();
+              if (v.version().dense()[0] != expected) {
+                return "dense of v" + v.version().version() + " reads " + v.version().dense()[0];
+              }
+              for (int i = 0; i < rows; i++) {
+                if (!v.read(Table.EMBEDDING, i % 2, i, dst, 0) || dst[0] != expected || dst[DIM - 1] != expected) {
+                  return "v" + (long) expected + " row " + i + " reads " + dst[0];
+                }
+                if (!v.read(Table.WIDE, i % 2, i, w, 0) || w[0] != expected) {
+                  return "v" + (long) expected + " wide row " + i + " reads " + w[0];
+                }
+              }
+              seenVersions++;
+              checks.incrementAndGet();
+            }
+          }
+          return seenVersions > 0 ? null : "no version was read";
+        }));
+      }
+      for (long v = 2; v <= versions; v++) {
+        for (int i = 0; i < rows; i++) {
+          store.stage(Table.EMBEDDING, i % 2, i, row(v), 0);
+          store.stage(Table.WIDE, i % 2, i, new float[] {v}, 0);
+        }
+        if (v % 10 == 0) {
+          // a refused version in between: staged then discarded, never visible
+          store.discard();
+          for (int i = 0; i < rows; i++) {
+            store.stage(Table.EMBEDDING, i % 2, i, row(v), 0);
+            store.stage(Table.WIDE, i % 2, i, new float[] {v}, 0);
+          }
+        }
+        store.commit(version(v, v));
+      }
+      done.set(true);
+      for (Future<String> f : readers) {
+        assertThat(f.get()).isNull();
+      }
+      pool.shutdown();
+      assertThat(checks.get()).isGreaterThan(versions / 10);
+      assertThat(store.version()).isEqualTo(versions);
+    }
+  }
+}
