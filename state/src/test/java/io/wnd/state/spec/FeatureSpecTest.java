@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class FeatureSpecTest {
 
-    private static final Path ADULT = Path.of("/work/shared/data/adult/adult.data");
+    private static final Path ADULT = io.wnd.state.testdata.RealData.ADULT;
     private final ObjectMapper mapper = new ObjectMapper();
 
     @Test

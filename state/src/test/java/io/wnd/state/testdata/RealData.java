@@ -20,9 +20,9 @@ import java.util.List;
 public final class RealData {
 
     /** The first 10,000 rows of the Criteo Kaggle training set: label, I1..I13, C1..C26, tab-separated. */
-    public static final Path CRITEO = Path.of("/work/shared/data/criteo/kaggle-train-rows-0-9999.tsv");
+    public static final Path CRITEO = Path.of("..", "..", "shared", "data", "criteo", "kaggle-train-rows-0-9999.tsv").toAbsolutePath().normalize();
     /** The UCI Adult training data: 15 comma+space separated columns, '?' = missing. */
-    public static final Path ADULT = Path.of("/work/shared/data/adult/adult.data");
+    public static final Path ADULT = Path.of("..", "..", "shared", "data", "adult", "adult.data").toAbsolutePath().normalize();
 
     /** The Avro field of each column of adult.data, in file order (the last column is the label). */
     public static final List<String> ADULT_FIELDS = List.of("age", "workclass", "fnlwgt", "education",

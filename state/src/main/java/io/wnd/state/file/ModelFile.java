@@ -1,0 +1,203 @@
+package io.wnd.state.file;
+
+import io.wnd.avro.ModelManifest;
+import io.wnd.avro.ModelRecord;
+import io.wnd.avro.TopicOffset;
+import io.wnd.schemas.topics.Topics;
+import io.wnd.state.model.DenseTower;
+import io.wnd.state.model.WideDeepModel;
+import io.wnd.state.spec.FeatureSpec;
+import io.wnd.state.table.InMemorySparseTable;
+import io.wnd.state.table.SparseTable;
+import io.wnd.state.version.ModelVersion;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+import java.util.zip.CRC32C;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Writes and reads model files.
+ *
+ * <p>Format 1, all numbers big-endian: the 8 bytes {@code WNDMODEL}; int32 format version (1); int32 length
+ * then the manifest as an Avro single-object {@code ModelRecord}; int32 n then n float32 dense weights;
+ * then per table (wide, embedding): int32 dim, int32 fields, int64 rows, and rows of (int32 field, int64 id,
+ * dim float32); last the int64 CRC-32C of every byte before it. Writes go to a temporary file renamed into
+ * place, so a crash never leaves a half file under the final name.
+ */
+public final class ModelFile {
+  /** The first 8 bytes of every model file. */
+  public static final byte[] MAGIC = "WNDMODEL".getBytes(StandardCharsets.US_ASCII);
+  /** The format this build writes. */
+  public static final int FORMAT = 1;
+
+  private ModelFile() {}
+
+  /**
+   * A model read from a file.
+   *
+   * @param version its manifest data and dense weights
+   * @param spec its feature spec
+   * @param model its parameters, ready for a forward pass
+   */
+  public record Loaded(ModelVersion version, FeatureSpec spec, WideDeepModel model) {}
+
+  /**
+   * Writes a model file.
+   *
+   * @param file where (replaced atomically)
+   * @param version manifest data; its dense weights are written as they are
+   * @param wide the wide table
+   * @param embeddings the embedding table
+   * @throws IOException if the file cannot be written
+   */
+  public static void write(Path file, ModelVersion version, SparseTable wide, SparseTable embeddings) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+    CRC32C crc = new CRC32C();
+    try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+        CheckedOutputStream checked = new CheckedOutputStream(raw, crc);
+        DataOutputStream out = new DataOutputStream(checked)) {
+      out.write(MAGIC);
+      out.writeInt(FORMAT);
+      byte[] manifest = Topics.serdes(null).models().serialize("", new ModelRecord(manifest(version, wide, embeddings)));
+      out.writeInt(manifest.length);
+      out.write(manifest);
+      float[] dense = version.dense();
+      out.writeInt(dense.length);
+      for (float f : dense) {
+        out.writeFloat(f);
+      }
+      for (SparseTable t : List.of(wide, embeddings)) {
+        out.writeInt(t.dim());
+        out.writeInt(t.fields());
+        long[] count = {0};
+        t.forEach((field, id, values, offset) -> count[0]++);
+        out.writeLong(count[0]);
+        IOException[] failed = {null};
+        t.forEach((field, id, values, offset) -> {
+          if (failed[0] != null) {
+            return;
+          }
+          try {
+            out.writeInt(field);
+            out.writeLong(id);
+            for (int i = 0; i < t.dim(); i++) {
+              out.writeFloat(values[offset + i]);
+            }
+          } catch (IOException e) {
+            failed[0] = e;
+          }
+        });
+        if (failed[0] != null) {
+          throw failed[0];
+        }
+      }
+      out.flush();
+      long sum = crc.getValue();
+      new DataOutputStream(raw).writeLong(sum);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Reads a model file.
+   *
+   * @param file the file
+   * @return the model
+   * @throws IOException with a one-line message if the file is missing, not a model file, of an unknown
+   *     format version, truncated or corrupt
+   */
+  public static Loaded read(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(file + ": no such model file");
+    }
+    CRC32C crc = new CRC32C();
+    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        CheckedInputStream checked = new CheckedInputStream(raw, crc);
+        DataInputStream in = new DataInputStream(checked)) {
+      byte[] magic = new byte[MAGIC.length];
+      in.readFully(magic);
+      if (!Arrays.equals(magic, MAGIC)) {
+        throw new IOException(file + ": not a WnD model file (bad magic)");
+      }
+      int format = in.readInt();
+      if (format != 1) {
+        throw new IOException(file + ": model file format " + format + " is newer than this build reads (1)");
+      }
+      byte[] mbytes = new byte[in.readInt()];
+      in.readFully(mbytes);
+      ModelManifest m = (ModelManifest) Topics.serdes(null).models().deserialize("", mbytes).getPart();
+      FeatureSpec spec = FeatureSpec.parse(m.getSpec());
+      float[] dense = new float[in.readInt()];
+      for (int i = 0; i < dense.length; i++) {
+        dense[i] = in.readFloat();
+      }
+      SparseTable wide = readTable(in, spec.maxWideRows());
+      SparseTable emb = readTable(in, spec.maxEmbeddingRows());
+      long expected = crc.getValue();
+      long stored = new DataInputStream(raw).readLong();
+      if (stored != expected) {
+        throw new IOException(file + ": checksum mismatch (the file is corrupt)");
+      }
+      Map<TopicPartition, Long> consumed = new HashMap<>();
+      for (TopicOffset o : m.getConsumed()) {
+        consumed.put(new TopicPartition(o.getTopic(), o.getPartition()), o.getOffset());
+      }
+      ModelVersion version = new ModelVersion(m.getModel(), m.getVersion(), m.getParent(), m.getCreatedAt().toEpochMilli(),
+          m.getExamplesSeen(), consumed, m.getMetrics(), m.getSpec(), dense, m.getBytes());
+      DenseTower tower = DenseTower.forSpec(spec).fromFlat(dense);
+      return new Loaded(version, spec, new WideDeepModel(spec, wide, emb, tower));
+    } catch (EOFException e) {
+      throw new IOException(file + ": truncated model file", e);
+    }
+  }
+
+  private static SparseTable readTable(DataInputStream in, long maxRows) throws IOException {
+    int dim = in.readInt();
+    int fields = in.readInt();
+    long rows = in.readLong();
+    InMemorySparseTable t = new InMemorySparseTable(fields, dim, Math.max(maxRows, rows));
+    float[] row = new float[dim];
+    for (long r = 0; r < rows; r++) {
+      int field = in.readInt();
+      long id = in.readLong();
+      for (int i = 0; i < dim; i++) {
+        row[i] = in.readFloat();
+      }
+      t.put(field, id, row);
+    }
+    return t;
+  }
+
+  private static ModelManifest manifest(ModelVersion v, SparseTable wide, SparseTable emb) {
+    List<TopicOffset> consumed = new ArrayList<>();
+    v.consumed().forEach((tp, off) -> consumed.add(new TopicOffset(tp.topic(), tp.partition(), off)));
+    consumed.sort((a, b) -> a.getTopic().equals(b.getTopic()) ? Integer.compare(a.getPartition(), b.getPartition())
+        : a.getTopic().compareTo(b.getTopic()));
+    return new ModelManifest(v.model(), v.version(), v.parent(), Instant.ofEpochMilli(v.createdAtMillis()),
+        v.examplesSeen(), consumed, new HashMap<>(v.metrics()), v.specJson(), 1, 0L, 0, 0L, v.bytes());
+  }
+}
