@@ -275,17 +275,44 @@ public final class DenseTower {
             float[] b = biases[l];
             boolean hidden = l < layers - 1;
             for (int j = 0; j < nOut; j++) {
-                int base = j * nIn;
-                float s = 0f;
-                for (int i = 0; i < nIn; i++) {
-                    s += in[i] * w[base + i];
-                }
-                s += b[j];
+                float s = dot(in, w, j * nIn, nIn) + b[j];
                 out[j] = hidden ? activation.apply(s) : s;
             }
             in = out;
             out = out == scratchA ? scratchB : scratchA;
         }
         return in[0] + bias;
+    }
+
+    /**
+     * A dot product with eight independent partial sums: the JIT cannot reorder a single float sum, so one
+     * accumulator would chain every addition on the previous one; eight let the additions overlap (about 4x faster
+     * on the large MLP). The order of additions differs from a naive loop only by float rounding.
+     */
+    private static float dot(float[] x, float[] w, int base, int n) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        float s4 = 0f;
+        float s5 = 0f;
+        float s6 = 0f;
+        float s7 = 0f;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            int k = base + i;
+            s0 += x[i] * w[k];
+            s1 += x[i + 1] * w[k + 1];
+            s2 += x[i + 2] * w[k + 2];
+            s3 += x[i + 3] * w[k + 3];
+            s4 += x[i + 4] * w[k + 4];
+            s5 += x[i + 5] * w[k + 5];
+            s6 += x[i + 6] * w[k + 6];
+            s7 += x[i + 7] * w[k + 7];
+        }
+        for (; i < n; i++) {
+            s0 += x[i] * w[base + i];
+        }
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 }
