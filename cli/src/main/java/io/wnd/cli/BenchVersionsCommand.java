@@ -59,7 +59,7 @@ final class BenchVersionsCommand implements Callable<Integer> {
     Path dir = Files.createTempDirectory("wnd-bench-versions-");
     Map<String, Object> r = new LinkedHashMap<>();
     try (LocalKafka kafka = LocalKafka.create(dir.resolve("kafka"), 0, 0, Map.of()).start(Duration.ofSeconds(60));
-        ModelStore store = new ModelStore(dir.resolve("store"), fields, fields, dim, 1_000_000)) {
+        ModelStore store = new ModelStore(dir.resolve("store"), fields, fields, 1_000_000)) {
       Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
       Topics topics = new Topics("bench.", 1);
       try (Admin admin = Admin.create(client)) {
@@ -72,8 +72,8 @@ final class BenchVersionsCommand implements Callable<Integer> {
         for (int i = 0; i < ids; i++) {
           long id = mix(f, i);
           randomRow(random, row);
-          store.stage(Table.EMBEDDING, f, id, row, 0);
-          store.stage(Table.WIDE, f, id, row, 0);
+          store.stage(Table.EMBEDDING, f, id, row, 0, dim);
+          store.stage(Table.WIDE, f, id, row, 0, 1);
         }
         if (!json) {
           out.printf("\rloading version 1: field %d of %d", f + 1, fields);

@@ -41,7 +41,6 @@ public final class ModelStore implements VersionSink, AutoCloseable {
   private final Options options;
   private final WriteOptions writeOptions;
   private final RocksDB db;
-  private final int[] dims;
   private final int[] fields;
   private final int cacheLimit;
   private final List<byte[]> stagedKeys = new ArrayList<>();
@@ -55,15 +54,13 @@ public final class ModelStore implements VersionSink, AutoCloseable {
    * @param dir a scratch directory (its content is deleted)
    * @param wideFields fields of the wide table (sparse features + crosses)
    * @param embeddingFields fields of the embedding table
-   * @param embeddingDim floats per embedding row
    * @param cacheRows the most rows the hot-row cache holds, over both tables
    * @throws IOException if the directory cannot be prepared or RocksDB cannot open it
    */
-  public ModelStore(Path dir, int wideFields, int embeddingFields, int embeddingDim, int cacheRows) throws IOException {
+  public ModelStore(Path dir, int wideFields, int embeddingFields, int cacheRows) throws IOException {
     this.dir = dir;
     deleteRecursively(dir);
     Files.createDirectories(dir);
-    this.dims = new int[] {1, embeddingDim};
     this.fields = new int[] {wideFields, embeddingFields};
     this.cacheLimit = cacheRows;
     this.options = new Options().setCreateIfMissing(true).setCompressionType(CompressionType.LZ4_COMPRESSION)
@@ -103,10 +100,10 @@ public final class ModelStore implements VersionSink, AutoCloseable {
   }
 
   @Override
-  public void stage(Table table, int field, long id, float[] values, int offset) {
+  public void stage(Table table, int field, long id, float[] values, int offset, int dim) {
     byte[] key = RocksKeys.key(table, field, id);
     try {
-      db.put(writeOptions, key, RocksKeys.value(values, offset, dims[table.ordinal()]));
+      db.put(writeOptions, key, RocksKeys.value(values, offset, dim));
     } catch (RocksDBException e) {
       throw new IllegalStateException("RocksDB write failed: " + e.getMessage(), e);
     }
@@ -151,7 +148,7 @@ public final class ModelStore implements VersionSink, AutoCloseable {
         cache[t][f].remove(k[2]);
       }
     }
-    current = new ModelView(version, db, dims, cache, cacheLimit);
+    current = new ModelView(version, db, cache, cacheLimit);
     LOG.debug("committed v{} with {} staged rows", version.version(), stagedRows);
     clearStaged();
     if (old != null) {

@@ -23,7 +23,6 @@ public final class ModelView implements AutoCloseable {
   private final RocksDB db;
   private final Snapshot snapshot;
   private final ReadOptions readOptions;
-  private final int[] dims;
   private final ConcurrentHashMap<Long, float[]>[][] cache;
   private final int cacheLimit;
   private final AtomicInteger cached = new AtomicInteger();
@@ -31,12 +30,11 @@ public final class ModelView implements AutoCloseable {
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
 
-  ModelView(ModelVersion version, RocksDB db, int[] dims, ConcurrentHashMap<Long, float[]>[][] cache, int cacheLimit) {
+  ModelView(ModelVersion version, RocksDB db, ConcurrentHashMap<Long, float[]>[][] cache, int cacheLimit) {
     this.version = version;
     this.db = db;
     this.snapshot = db.getSnapshot();
     this.readOptions = new ReadOptions().setSnapshot(snapshot);
-    this.dims = dims.clone();
     this.cache = cache;
     this.cacheLimit = cacheLimit;
     int n = 0;
@@ -70,13 +68,12 @@ public final class ModelView implements AutoCloseable {
     }
     ConcurrentHashMap<Long, float[]> c = fields[field];
     float[] row = c.get(id);
-    int dim = dims[table.ordinal()];
     if (row != null) {
       hits.increment();
       if (row.length == 0) {
         return false; // cached absence
       }
-      System.arraycopy(row, 0, dst, offset, dim);
+      System.arraycopy(row, 0, dst, offset, row.length);
       return true;
     }
     misses.increment();
@@ -86,14 +83,14 @@ public final class ModelView implements AutoCloseable {
     } catch (RocksDBException e) {
       throw new IllegalStateException("RocksDB read failed: " + e.getMessage(), e);
     }
-    row = value == null ? RocksKeys.ABSENT : RocksKeys.floats(value, dim);
+    row = value == null ? RocksKeys.ABSENT : RocksKeys.floats(value);
     if (cached.get() < cacheLimit && c.putIfAbsent(id, row) == null) {
       cached.incrementAndGet();
     }
     if (value == null) {
       return false;
     }
-    System.arraycopy(row, 0, dst, offset, dim);
+    System.arraycopy(row, 0, dst, offset, row.length);
     return true;
   }
 
@@ -106,9 +103,13 @@ public final class ModelView implements AutoCloseable {
    */
   public io.wnd.state.model.WideDeepModel model(io.wnd.state.spec.FeatureSpec spec) {
     io.wnd.state.model.DenseTower tower = io.wnd.state.model.DenseTower.forSpec(spec).fromFlat(version.dense());
+    if (spec.wideFieldCount() > cache[Table.WIDE.ordinal()].length
+        || spec.sparseCount() > cache[Table.EMBEDDING.ordinal()].length) {
+      throw new IllegalArgumentException("model " + spec.name() + " has more fields than this store was opened for");
+    }
     return new io.wnd.state.model.WideDeepModel(spec,
-        new ViewTable(this, Table.WIDE, dims[Table.WIDE.ordinal()], cache[Table.WIDE.ordinal()].length),
-        new ViewTable(this, Table.EMBEDDING, dims[Table.EMBEDDING.ordinal()], cache[Table.EMBEDDING.ordinal()].length),
+        new ViewTable(this, Table.WIDE, 1, spec.wideFieldCount()),
+        new ViewTable(this, Table.EMBEDDING, spec.embeddingDim(), spec.sparseCount()),
         tower);
   }
 

@@ -20,11 +20,8 @@ final class RocksKeys {
     return b.array();
   }
 
-  static float[] floats(byte[] value, int dim) {
-    if (value.length != dim * 4) {
-      throw new IllegalStateException("stored row has " + value.length / 4 + " floats, expected " + dim);
-    }
-    float[] out = new float[dim];
+  static float[] floats(byte[] value) {
+    float[] out = new float[value.length / 4];
     ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
     return out;
   }

@@ -191,7 +191,7 @@ public final class VersionReader implements AutoCloseable {
       float[] v = ModelRecords.floats(b.getValues());
       int dim = b.getDim();
       for (int i = 0; i < b.getIds().size(); i++) {
-        sink.stage(key.table(), key.field(), b.getIds().get(i), v, i * dim);
+        sink.stage(key.table(), key.field(), b.getIds().get(i), v, i * dim, dim);
       }
     } else if (part instanceof DenseChunk c) {
       if (ModelRecords.crc(c.getData()) != c.getChecksum()) {

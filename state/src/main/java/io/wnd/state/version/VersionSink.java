@@ -13,8 +13,9 @@ public interface VersionSink {
    * @param id 64-bit id
    * @param values the row, {@code dim} floats from {@code offset}
    * @param offset where the row starts
+   * @param dim floats in the row
    */
-  void stage(Table table, int field, long id, float[] values, int offset);
+  void stage(Table table, int field, long id, float[] values, int offset, int dim);
 
   /**
    * Stages a deleted row.

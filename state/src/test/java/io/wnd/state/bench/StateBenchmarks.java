@@ -135,12 +135,12 @@ public class StateBenchmarks {
     @Setup(Level.Trial)
     public void setup() throws IOException {
       dir = Files.createTempDirectory("wnd-jmh-store");
-      store = new ModelStore(dir.resolve("db"), 1, 1, 8, "hit".equals(mode) ? 1_000_000 : 0);
+      store = new ModelStore(dir.resolve("db"), 1, 1, "hit".equals(mode) ? 1_000_000 : 0);
       SplittableRandom r = new SplittableRandom(3);
       float[] row = new float[8];
       for (int k = 0; k < ids.length; k++) {
         ids[k] = r.nextLong();
-        store.stage(Table.EMBEDDING, 0, ids[k], row, 0);
+        store.stage(Table.EMBEDDING, 0, ids[k], row, 0, 8);
       }
       store.commit(new ModelVersion("bench", 1, 0, 0, 0, Map.of(), Map.of(), "{}", new float[1], 0));
       view = store.acquire();

@@ -33,10 +33,10 @@ class ModelStoreTest {
 
   @Test
   void shouldHideStagedRowsUntilCommitAndUndoADiscardedVersion(@TempDir Path dir) throws Exception {
-    try (ModelStore store = new ModelStore(dir.resolve("db"), 3, 3, DIM, 1_000)) {
+    try (ModelStore store = new ModelStore(dir.resolve("db"), 3, 3, 1_000)) {
       assertThat(store.acquire()).as("nothing in service yet").isNull();
-      store.stage(Table.EMBEDDING, 0, 11L, row(1f), 0);
-      store.stage(Table.WIDE, 2, 12L, new float[] {0.5f}, 0);
+      store.stage(Table.EMBEDDING, 0, 11L, row(1f), 0, DIM);
+      store.stage(Table.WIDE, 2, 12L, new float[] {0.5f}, 0, 1);
       store.commit(version(1, 1f));
       float[] dst = new float[DIM];
       try (ModelView v1 = store.acquire()) {
@@ -44,8 +44,8 @@ class ModelStoreTest {
         assertThat(dst).containsExactly(1f, 1f, 1f, 1f);
         assertThat(v1.read(Table.EMBEDDING, 0, 99L, dst, 0)).isFalse();
 
-        store.stage(Table.EMBEDDING, 0, 11L, row(2f), 0);
-        store.stage(Table.EMBEDDING, 1, 13L, row(2f), 0);
+        store.stage(Table.EMBEDDING, 0, 11L, row(2f), 0, DIM);
+        store.stage(Table.EMBEDDING, 1, 13L, row(2f), 0, DIM);
         store.stageDelete(Table.WIDE, 2, 12L);
         assertThat(v1.read(Table.EMBEDDING, 0, 11L, dst, 0)).isTrue();
         assertThat(dst).as("staged rows are invisible to the version in service").containsExactly(1f, 1f, 1f, 1f);
@@ -62,7 +62,7 @@ class ModelStoreTest {
         assertThat(w[0]).isEqualTo(0.5f);
       }
 
-      store.stage(Table.EMBEDDING, 0, 11L, row(3f), 0);
+      store.stage(Table.EMBEDDING, 0, 11L, row(3f), 0, DIM);
       store.stageDelete(Table.WIDE, 2, 12L);
       ModelView held = store.acquire();
       store.commit(version(2, 2f));
@@ -84,10 +84,10 @@ class ModelStoreTest {
   void shouldNeverLetAReaderSeeAMixOfTwoVersionsWhileVersionsSwap(@TempDir Path dir) throws Exception {
     int rows = 300;
     int versions = 150;
-    try (ModelStore store = new ModelStore(dir.resolve("db"), 2, 2, DIM, 100)) {
+    try (ModelStore store = new ModelStore(dir.resolve("db"), 2, 2, 100)) {
       for (int i = 0; i < rows; i++) {
-        store.stage(Table.EMBEDDING, i % 2, i, row(1f), 0);
-        store.stage(Table.WIDE, i % 2, i, new float[] {1f}, 0);
+        store.stage(Table.EMBEDDING, i % 2, i, row(1f), 0, DIM);
+        store.stage(Table.WIDE, i % 2, i, new float[] {1f}, 0, 1);
       }
       store.commit(version(1, 1f));
       AtomicBoolean done = new AtomicBoolean();
@@ -122,15 +122,15 @@ class ModelStoreTest {
       }
       for (long v = 2; v <= versions; v++) {
         for (int i = 0; i < rows; i++) {
-          store.stage(Table.EMBEDDING, i % 2, i, row(v), 0);
-          store.stage(Table.WIDE, i % 2, i, new float[] {v}, 0);
+          store.stage(Table.EMBEDDING, i % 2, i, row(v), 0, DIM);
+          store.stage(Table.WIDE, i % 2, i, new float[] {v}, 0, 1);
         }
         if (v % 10 == 0) {
           // a refused version in between: staged then discarded, never visible
           store.discard();
           for (int i = 0; i < rows; i++) {
-            store.stage(Table.EMBEDDING, i % 2, i, row(v), 0);
-            store.stage(Table.WIDE, i % 2, i, new float[] {v}, 0);
+            store.stage(Table.EMBEDDING, i % 2, i, row(v), 0, DIM);
+            store.stage(Table.WIDE, i % 2, i, new float[] {v}, 0, 1);
           }
         }
         store.commit(version(v, v));

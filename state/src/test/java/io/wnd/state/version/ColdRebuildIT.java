@@ -81,8 +81,7 @@ class ColdRebuildIT {
       pub.publish(version(spec, writer, 2), List.of(wide2, emb2), Map.of(), null);
     }
 
-    try (ModelStore store = new ModelStore(dir.resolve("db"), spec.wideFieldCount(), spec.sparseCount(),
-        spec.embeddingDim(), 100_000);
+    try (ModelStore store = new ModelStore(dir.resolve("db"), spec.wideFieldCount(), spec.sparseCount(), 100_000);
         VersionReader reader = new VersionReader(client, topics, spec.name(), store)) {
       assertThat(reader.catchUp(Duration.ofSeconds(60))).isEqualTo(2);
       ForwardPass expected = new ForwardPass(writer);

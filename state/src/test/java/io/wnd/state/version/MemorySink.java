@@ -19,10 +19,9 @@ final class MemorySink implements VersionSink {
   }
 
   @Override
-  public void stage(Table table, int field, long id, float[] values, int offset) {
-    int dim = table == Table.WIDE ? 1 : values.length;
+  public void stage(Table table, int field, long id, float[] values, int offset, int dim) {
     String k = key(table, field, id);
-    staged.put(k, Arrays.copyOfRange(values, offset, offset + Math.min(dim, values.length - offset)));
+    staged.put(k, Arrays.copyOfRange(values, offset, offset + dim));
     deleted.remove(k);
   }
 
