@@ -106,6 +106,26 @@ class PredictCommandIT {
     assertThat(t.get("predictions").get(0).get("logistic").get(0).asDouble())
         .isCloseTo(p, org.assertj.core.data.Offset.offset(1e-12));
 
+    // list, show and export the version on the topic; the exported file predicts the same
+    WndIT.Result list = wnd("versions", "list", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--model", "census",
+        "--json");
+    assertThat(list.code()).as(list.err()).isZero();
+    JsonNode versions = mapper.readTree(list.lastLine()).get("versions");
+    assertThat(versions).hasSize(1);
+    assertThat(versions.get(0).get("version").asLong()).isEqualTo(1);
+    assertThat(versions.get(0).get("sparse_records").asLong()).isEqualTo(m.wide().size());
+    assertThat(wnd("versions", "show", "7", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--model", "census")
+        .err()).contains("has no version 7");
+    Path exported = dir.resolve("exported.wndmodel");
+    WndIT.Result export = wnd("export", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--model", "census", "-o",
+        exported.toString(), "--json");
+    assertThat(export.code()).as(export.err()).isZero();
+    assertThat(mapper.readTree(export.lastLine()).get("rows").asLong()).isEqualTo(m.wide().size());
+    JsonNode again = mapper.readTree(wnd("predict", "--model-file", exported.toString(), "--json-instances",
+        instances.toString(), "--json").lastLine());
+    assertThat(again.get("predictions").get(0).get("logistic").get(0).asDouble())
+        .isCloseTo(p, org.assertj.core.data.Offset.offset(1e-12));
+
     Path bad = Files.write(dir.resolve("bad.json"), List.of("{\"age\": \"old\"}"));
     WndIT.Result badRun = wnd("predict", "--model-file", file.toString(), "--json-instances", bad.toString());
     assertThat(badRun.code()).isEqualTo(1);

@@ -1,0 +1,97 @@
+package io.wnd.cli;
+
+import io.wnd.state.version.Manifests;
+import io.wnd.state.version.VersionInfo;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code wnd versions list|show V}: the versions of a model on the models topic. */
+@Command(name = "versions", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    description = {"List the versions of a model (from their manifests on the models topic), or show one.", "",
+        "list      every version: time, parent, examples, progressive AUC and log loss, bytes",
+        "show V    one version's manifest", ""})
+final class VersionsCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  KafkaOptions kafka;
+
+  @Parameters(index = "0", paramLabel = "ACTION", description = "list or show")
+  Action action;
+
+  @Parameters(index = "1", arity = "0..1", paramLabel = "V", description = "The version, for show.")
+  Long version;
+
+  @Option(names = "--model", paramLabel = "NAME", defaultValue = "criteo", description = "Model name (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--json", description = "Print one JSON object.")
+  boolean json;
+
+  enum Action { list, show }
+
+  @Override
+  public Integer call() {
+    if (action == Action.show && version == null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "show needs a version: wnd versions show V");
+    }
+    Cli.requireTopics(kafka);
+    List<VersionInfo> all = Manifests.list(kafka.clientConfig(), kafka.topics(), model);
+    PrintWriter out = spec.commandLine().getOut();
+    if (action == Action.show) {
+      VersionInfo v = all.stream().filter(x -> x.version() == version).findFirst().orElseThrow(
+          () -> new IllegalArgumentException("model " + model + " has no version " + version + " (versions: "
+              + all.stream().map(VersionInfo::version).toList() + ")"));
+      if (json) {
+        Json.print(out, asMap(v));
+      } else {
+        asMap(v).forEach((k, val) -> out.printf("%-16s %s%n", k, val));
+      }
+      out.flush();
+      return 0;
+    }
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("model", model);
+      m.put("versions", all.stream().map(VersionsCommand::asMap).toList());
+      Json.print(out, m);
+      return 0;
+    }
+    out.printf("%-8s %-24s %-8s %12s %8s %8s %12s%n", "VERSION", "CREATED", "PARENT", "EXAMPLES", "AUC", "LOGLOSS", "BYTES");
+    for (VersionInfo v : all) {
+      out.printf(Locale.ROOT, "%-8d %-24s %-8d %,12d %8.4f %8.4f %,12d%n", v.version(), Instant.ofEpochMilli(v.createdAtMillis()),
+          v.parent(), v.examplesSeen(), v.metrics().getOrDefault("auc", Double.NaN),
+          v.metrics().getOrDefault("logloss", Double.NaN), v.bytes());
+    }
+    if (all.isEmpty()) {
+      out.println("(no versions of model " + model + ")");
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static Map<String, Object> asMap(VersionInfo v) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model", v.model());
+    m.put("version", v.version());
+    m.put("parent", v.parent());
+    m.put("created", Instant.ofEpochMilli(v.createdAtMillis()).toString());
+    m.put("examples_seen", v.examplesSeen());
+    m.put("metrics", v.metrics());
+    m.put("bytes", v.bytes());
+    m.put("sparse_records", v.sparseRecords());
+    return m;
+  }
+}
