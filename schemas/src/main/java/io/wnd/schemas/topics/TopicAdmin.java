@@ -96,8 +96,21 @@ public final class TopicAdmin {
         throw new KafkaException("interrupted", ex);
       }
     }
+    // A new topic reaches the brokers' metadata a moment after the controller created it: describe until
+    // every topic is visible (bounded), so a fresh create never reports its own topics as missing.
+    List<Status> described = describe();
+    for (int attempt = 0; attempt < 40 && described.stream().anyMatch(s -> s.problems().contains("does not exist"));
+        attempt++) {
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        throw new KafkaException("interrupted", ex);
+      }
+      described = describe();
+    }
     List<Status> out = new ArrayList<>();
-    for (Status s : describe()) {
+    for (Status s : described) {
       out.add(created.contains(s.name()) && s.outcome() == Outcome.EXISTS
           ? new Status(s.name(), Outcome.CREATED, s.partitions(), s.cleanupPolicy(), s.maxMessageBytes(), s.problems())
           : s);
