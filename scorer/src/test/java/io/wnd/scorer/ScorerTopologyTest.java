@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -315,14 +314,9 @@ class ScorerTopologyTest {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws java.io.IOException {
       driver.close();
       provider.close();
     }
-  }
-
-  @SuppressWarnings("unused")
-  private static <T> Function<T, T> id() {
-    return x -> x;
   }
 }

@@ -276,7 +276,7 @@ public final class ScorerHttp implements AutoCloseable {
         throw new BadRequest("instances[" + i + "] must be an object of feature fields");
       }
       GenericData.Record r = new GenericData.Record(schema);
-      for (Iterator<Map.Entry<String, JsonNode>> it = inst.fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = inst.properties().iterator(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         Schema.Field f = schema.getField(e.getKey());
         if (f == null) {
