@@ -1,0 +1,187 @@
+package io.wnd.scorer;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wnd.schemas.deadletter.DeadLetterHandler;
+import io.wnd.schemas.deadletter.DeadLetters;
+import io.wnd.schemas.topics.Topics;
+import io.wnd.schemas.wire.TopicSchemaStore;
+import io.wnd.scorer.internals.ScorerHttp;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scorer app (the CLI's {@code wnd score}): the model provider's reader thread, the Kafka Streams
+ * topology, and the HTTP endpoint, started together by {@link #start} and stopped by {@link #close}. Never
+ * exits the JVM.
+ */
+public final class ScorerApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ScorerApp.class);
+
+  private final ScorerConfig config;
+  private final ModelProvider model;
+  private final DeadLetters deadLetters;
+  private final ScorerMetrics metrics;
+  private final TopicSchemaStore schemaStore;
+  private final KafkaStreams streams;
+  private final ScorerHttp http;
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private volatile Throwable streamsFailure;
+
+  private ScorerApp(ScorerConfig config) throws IOException {
+    this.config = config;
+    Topics topics = config.topics();
+    this.model = ModelProvider.open(config);
+    this.deadLetters = new DeadLetters(topics.name(Topics.DEAD_LETTER));
+    this.metrics = new ScorerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), deadLetters, model);
+    this.schemaStore = new TopicSchemaStore(config.clientConfig(), topics.name(Topics.SCHEMAS), Duration.ofSeconds(10));
+    Map<String, Object> sc = new HashMap<>(config.streamsConfig());
+    sc.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+    sc.put(DeadLetterHandler.DEAD_LETTERS_CONFIG, deadLetters);
+    Properties props = new Properties();
+    props.putAll(sc);
+    this.streams = new KafkaStreams(ScorerTopology.create(config.topologySettings(), Topics.serdes(schemaStore), model,
+        metrics, deadLetters), props);
+    streams.setUncaughtExceptionHandler(e -> {
+      streamsFailure = e;
+      LOG.error("a stream thread of the scorer died; shutting the scorer's streams down: {}", e.toString(), e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    int port = config.getInt(ScorerConfig.HTTP_PORT_CONFIG);
+    ScorerHttp h = null;
+    if (port >= 0) {
+      h = new ScorerHttp(config.getString(ScorerConfig.HTTP_BIND_CONFIG), port, config.httpToken(), config.modelName(),
+          model, metrics, config.topologySettings().priorRate(), this::health);
+    }
+    this.http = h;
+  }
+
+  /**
+   * Starts the scorer: the model reader (catch up, then follow), the streams, the HTTP endpoint.
+   *
+   * @param config the configuration
+   * @return the running app; close it to stop
+   * @throws IOException if the model store cannot be opened or HTTP cannot bind
+   */
+  public static ScorerApp start(ScorerConfig config) throws IOException {
+    ScorerApp app = new ScorerApp(config);
+    try {
+      app.model.start(config.clientConfig(), config.topics(), config.modelName(), config.getBoolean(ScorerConfig.PIN_CONFIG),
+          Duration.ofMillis(config.getLong(ScorerConfig.MODEL_CATCHUP_TIMEOUT_MS_CONFIG)));
+      app.streams.start();
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
+    }
+    LOG.info("scorer {} started: model {}, spec {}, window {} ms, grace {} ms, policy {}", config.applicationId(),
+        config.modelName(), config.spec().name(), config.getLong(ScorerConfig.ATTRIBUTION_WINDOW_MS_CONFIG),
+        config.getLong(ScorerConfig.ATTRIBUTION_GRACE_MS_CONFIG), config.getString(ScorerConfig.NO_MODEL_POLICY_CONFIG));
+    return app;
+  }
+
+  private ScorerHttp.Health health() {
+    KafkaStreams.State s = streams.state();
+    Map<String, Object> d = new TreeMap<>();
+    d.put("streams", s.name());
+    d.put("model", config.modelName());
+    d.put("version", model.version());
+    d.put("model_reader", model.failure() == null ? (model.caughtUp() ? "following" : "catching up") : "failed: "
+        + model.failure().getMessage());
+    boolean ok = (s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING) && model.failure() == null
+        && streamsFailure == null;
+    return new ScorerHttp.Health(ok, d);
+  }
+
+  /** @return the Kafka Streams instance */
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  /** @return the served model */
+  public ModelProvider model() {
+    return model;
+  }
+
+  /** @return the metrics */
+  public ScorerMetrics metrics() {
+    return metrics;
+  }
+
+  /** @return the dead letters counted so far */
+  public DeadLetters deadLetters() {
+    return deadLetters;
+  }
+
+  /** @return the HTTP port bound, or -1 if HTTP is off */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
+  }
+
+  /**
+   * Blocks until {@link #close()} has run (e.g. from a shutdown hook).
+   *
+   * @throws InterruptedException if interrupted
+   */
+  public void awaitClosed() throws InterruptedException {
+    closed.await();
+  }
+
+  /** Stops HTTP, the streams (committing their work), then the model reader, and frees the model store. */
+  @Override
+  public void close() {
+    if (closed.getCount() == 0) {
+      return;
+    }
+    if (http != null) {
+      http.close();
+    }
+    streams.close(Duration.ofSeconds(30));
+    try {
+      model.close();
+    } catch (IOException e) {
+      LOG.warn("closing the model store: {}", e.getMessage());
+    }
+    schemaStore.close();
+    LOG.info("scorer {} stopped", config.applicationId());
+    closed.countDown();
+  }
+
+  /**
+   * Runs the scorer until the JVM is asked to stop: arguments are an optional properties file, then
+   * {@code key=value} settings (see {@link ScorerConfig}). Returns when stopped; never calls System.exit.
+   *
+   * @param args {@code [file.properties] [key=value...]}
+   * @throws Exception if the configuration is bad or the app cannot start
+   */
+  public static void main(String[] args) throws Exception {
+    Map<String, Object> props = new HashMap<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      if (eq > 0) {
+        props.put(a.substring(0, eq), a.substring(eq + 1));
+      } else {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(Path.of(a))) {
+          p.load(in);
+        }
+        p.forEach((k, v) -> props.putIfAbsent(k.toString(), v));
+      }
+    }
+    ScorerApp app = start(new ScorerConfig(props));
+    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "wnd-scorer-shutdown"));
+    app.awaitClosed();
+  }
+}

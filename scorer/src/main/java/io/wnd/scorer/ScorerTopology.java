@@ -1,0 +1,129 @@
+package io.wnd.scorer;
+
+import io.wnd.schemas.deadletter.DeadLetters;
+import io.wnd.schemas.topics.Topics;
+import io.wnd.scorer.internals.EventTimeExtractor;
+import io.wnd.scorer.internals.JoinProcessor;
+import io.wnd.scorer.internals.ScoreProcessor;
+import io.wnd.scorer.internals.StoreSerdes;
+import io.wnd.state.spec.FeatureSpec;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The scorer's topology, built by a pure factory (no I/O, no static state) that the tests reuse with
+ * {@code TopologyTestDriver}:
+ *
+ * <pre>
+ *  impressions-source ─► score ──────────────────────────► scores-sink      (wnd.scores)
+ *                          │ (scored impressions)
+ *  clicks-source ──────► label-join ─────────────────────► examples-sink    (wnd.examples)
+ *                                   └────────────────────► dead-letter-sink (wnd.dead-letter: orphan/late clicks,
+ *                                                                            impressions that do not fit the spec)
+ * </pre>
+ *
+ * <p>Both sources use the event time in the record ({@link EventTimeExtractor}), so stream time is event
+ * time. Stores, all persistent (RocksDB) and logged: {@link #HELD_STORE} (impressions waiting for a first
+ * model version under the hold policy), {@link #JOIN_STORE} (impressions whose example is pending or was
+ * sent, by id), {@link #EARLY_CLICKS_STORE} (clicks that arrived before their impression) and
+ * {@link #EXPIRY_STORE} (what happens at which stream time, in time order).
+ */
+public final class ScorerTopology {
+  /** Source of impressions. */
+  public static final String IMPRESSIONS_SOURCE = "impressions-source";
+  /** Source of clicks. */
+  public static final String CLICKS_SOURCE = "clicks-source";
+  /** The scoring processor. */
+  public static final String SCORE_PROCESSOR = "score";
+  /** The label-join processor. */
+  public static final String JOIN_PROCESSOR = "label-join";
+  /** Sink of scores. */
+  public static final String SCORES_SINK = "scores-sink";
+  /** Sink of labelled examples. */
+  public static final String EXAMPLES_SINK = "examples-sink";
+  /** Sink of dead letters from the join. */
+  public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+  /** Store of held impressions. */
+  public static final String HELD_STORE = "scorer-held-impressions";
+  /** Store of joined impressions. */
+  public static final String JOIN_STORE = "scorer-join-impressions";
+  /** Store of clicks waiting for their impression. */
+  public static final String EARLY_CLICKS_STORE = "scorer-join-early-clicks";
+  /** Store of deadlines by stream time. */
+  public static final String EXPIRY_STORE = "scorer-join-expiry";
+
+  private ScorerTopology() {}
+
+  /**
+   * What the topology needs to know.
+   *
+   * @param topics the topic registry
+   * @param spec the feature spec
+   * @param modelName the model's name, stamped in every score
+   * @param windowMs attribution window in event time, ms (&ge; 1)
+   * @param graceMs grace for late records, ms (&ge; 0)
+   * @param punctuateMs how often (stream time, ms) the join looks for closed windows
+   * @param priorRate the prior served as version 0 before any version; NaN to hold impressions instead
+   * @param holdCheckMs how often (wall clock, ms) held impressions are scored if a version arrived
+   */
+  public record Settings(Topics topics, FeatureSpec spec, String modelName, long windowMs, long graceMs,
+      long punctuateMs, double priorRate, long holdCheckMs) {
+    /** Validates. */
+    public Settings {
+      if (windowMs < 1 || graceMs < 0 || punctuateMs < 1 || holdCheckMs < 1) {
+        throw new IllegalArgumentException("window >= 1, grace >= 0 and intervals >= 1 ms required, got window "
+            + windowMs + ", grace " + graceMs + ", punctuate " + punctuateMs + ", hold check " + holdCheckMs);
+      }
+      if (!Double.isNaN(priorRate) && !(priorRate > 0 && priorRate < 1)) {
+        throw new IllegalArgumentException("prior rate must be in (0, 1) or NaN (hold), got " + priorRate);
+      }
+    }
+
+    /** @return true if impressions are held before any version */
+    public boolean hold() {
+      return Double.isNaN(priorRate);
+    }
+  }
+
+  /**
+   * Builds the topology.
+   *
+   * @param settings what it needs to know
+   * @param serdes the topics' value serdes
+   * @param model the served model
+   * @param metrics where counts go
+   * @param deadLetters builds and counts the join's dead letters
+   * @return the topology
+   */
+  public static Topology create(Settings settings, Topics.Serdes serdes, ModelProvider model, ScorerMetrics metrics,
+      DeadLetters deadLetters) {
+    Topics topics = settings.topics();
+    StoreSerdes storeSerdes = new StoreSerdes(serdes);
+    Topology t = new Topology();
+    t.addSource(AutoOffsetReset.earliest(), IMPRESSIONS_SOURCE, new EventTimeExtractor(), new StringDeserializer(), serdes.impressions(),
+        topics.name(Topics.IMPRESSIONS));
+    t.addSource(AutoOffsetReset.earliest(), CLICKS_SOURCE, new EventTimeExtractor(), new StringDeserializer(), serdes.clicks(),
+        topics.name(Topics.CLICKS));
+    t.addProcessor(SCORE_PROCESSOR, () -> new ScoreProcessor(settings, serdes, model, metrics, deadLetters), IMPRESSIONS_SOURCE);
+    t.addProcessor(JOIN_PROCESSOR, () -> new JoinProcessor(settings, serdes, metrics, deadLetters), SCORE_PROCESSOR,
+        CLICKS_SOURCE);
+    t.addSink(SCORES_SINK, topics.name(Topics.SCORES), new StringSerializer(), serdes.scores(), SCORE_PROCESSOR);
+    t.addSink(EXAMPLES_SINK, topics.name(Topics.EXAMPLES), new StringSerializer(), serdes.examples(), JOIN_PROCESSOR);
+    t.addSink(DEAD_LETTER_SINK, topics.name(Topics.DEAD_LETTER), new ByteArraySerializer(), new ByteArraySerializer(),
+        SCORE_PROCESSOR, JOIN_PROCESSOR);
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HELD_STORE), Serdes.String(),
+        serdes.impressions()), SCORE_PROCESSOR, JOIN_PROCESSOR);
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOIN_STORE), Serdes.String(),
+        storeSerdes.joinEntry()), SCORE_PROCESSOR, JOIN_PROCESSOR);
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EARLY_CLICKS_STORE), Serdes.String(),
+        storeSerdes.earlyClick()), JOIN_PROCESSOR);
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXPIRY_STORE), Serdes.Bytes(),
+        Serdes.ByteArray()), JOIN_PROCESSOR);
+    return t;
+  }
+}

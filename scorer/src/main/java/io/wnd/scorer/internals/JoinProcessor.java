@@ -1,0 +1,261 @@
+package io.wnd.scorer.internals;
+
+import io.wnd.avro.Click;
+import io.wnd.avro.Impression;
+import io.wnd.avro.LabelledExample;
+import io.wnd.schemas.deadletter.DeadLetters;
+import io.wnd.schemas.topics.Topics;
+import io.wnd.scorer.ScorerMetrics;
+import io.wnd.scorer.ScorerTopology;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The label join (DESIGN §6): scored impressions ⋈ clicks by impression id, within the attribution window
+ * in event time, with grace for late records. Exactly one {@link LabelledExample} per impression:
+ *
+ * <ul>
+ *   <li>a click with {@code clickTime <= impressionTime + window} makes a positive, emitted at once, whether it
+ *       arrives before or after its impression (early clicks wait in {@link ScorerTopology#EARLY_CLICKS_STORE});</li>
+ *   <li>when stream time reaches {@code impressionTime + window + grace} without such a click, a negative is
+ *       emitted (a stream-time punctuation walks {@link ScorerTopology#EXPIRY_STORE}, ordered by time);</li>
+ *   <li>a second click on an impression is counted once ({@code duplicate_click}); a click after the window
+ *       ({@code click_outside_window}) changes nothing;</li>
+ *   <li>a click whose impression has not arrived when stream time reaches {@code clickTime + grace} is an
+ *       orphan: counted and dead-lettered with its original bytes; a click inside the window that arrives
+ *       after the negative was emitted is counted as {@code late_click} and dead-lettered too.</li>
+ * </ul>
+ *
+ * <p>After its window closes an impression is remembered for one more window, to tell late and duplicate
+ * clicks from orphans. While impressions are held for a first model version, no click is declared an orphan.
+ */
+public final class JoinProcessor implements Processor<String, Object, Object, Object> {
+  private static final Logger LOG = LoggerFactory.getLogger(JoinProcessor.class);
+  private static final byte CLOSE = 'W';
+  private static final byte FORGET = 'R';
+  private static final byte ORPHAN = 'C';
+
+  private final ScorerTopology.Settings settings;
+  private final Topics.Serdes serdes;
+  private final ScorerMetrics metrics;
+  private final DeadLetters deadLetters;
+  private final String clicksTopic;
+  private ProcessorContext<Object, Object> context;
+  private KeyValueStore<String, JoinEntry> entries;
+  private KeyValueStore<String, EarlyClick> early;
+  private KeyValueStore<Bytes, byte[]> expiry;
+  private KeyValueStore<String, Impression> held;
+
+  /**
+   * @param settings the topology's settings
+   * @param serdes the topics' serdes
+   * @param metrics where outcomes are counted
+   * @param deadLetters builds dead letters
+   */
+  public JoinProcessor(ScorerTopology.Settings settings, Topics.Serdes serdes, ScorerMetrics metrics,
+      DeadLetters deadLetters) {
+    this.settings = settings;
+    this.serdes = serdes;
+    this.metrics = metrics;
+    this.deadLetters = deadLetters;
+    this.clicksTopic = settings.topics().name(Topics.CLICKS);
+  }
+
+  @Override
+  public void init(ProcessorContext<Object, Object> ctx) {
+    this.context = ctx;
+    this.entries = ctx.getStateStore(ScorerTopology.JOIN_STORE);
+    this.early = ctx.getStateStore(ScorerTopology.EARLY_CLICKS_STORE);
+    this.expiry = ctx.getStateStore(ScorerTopology.EXPIRY_STORE);
+    this.held = ctx.getStateStore(ScorerTopology.HELD_STORE);
+    ctx.schedule(Duration.ofMillis(settings.punctuateMs()), PunctuationType.STREAM_TIME, this::expire);
+  }
+
+  @Override
+  public void process(Record<String, Object> record) {
+    if (record.value() instanceof Scored s) {
+      onImpression(s);
+    } else if (record.value() instanceof Click c) {
+      onClick(record.key() != null ? record.key() : c.getImpressionId(), c, record);
+    }
+  }
+
+  private void onImpression(Scored s) {
+    Impression imp = s.impression();
+    String id = s.score().getImpressionId();
+    long t = imp.getEventTime().toEpochMilli();
+    LabelledExample example = LabelledExample.newBuilder().setImpressionId(id).setLabel(0)
+        .setImpressionTime(imp.getEventTime()).setClickTime(null).setServedProbability(s.score().getProbability())
+        .setServedModel(s.score().getModel()).setServedVersion(s.score().getVersion()).setFeatures(imp.getFeatures())
+        .build();
+    JoinEntry entry = new JoinEntry(JoinEntry.OPEN, t, example);
+    EarlyClick c = early.get(id);
+    if (c != null) {
+      early.delete(id);
+      expiry.delete(key(c.clickTime() + settings.graceMs(), ORPHAN, id));
+      entry = click(id, entry, c.clickTime());
+    }
+    entries.put(id, entry);
+    expiry.put(key(closeTime(t), CLOSE, id), new byte[0]);
+  }
+
+  private void onClick(String id, Click c, Record<String, Object> record) {
+    long clickTime = c.getEventTime().toEpochMilli();
+    JoinEntry entry = entries.get(id);
+    if (entry != null) {
+      if (entry.state() == JoinEntry.OPEN) {
+        JoinEntry after = click(id, entry, clickTime);
+        if (after != entry) {
+          entries.put(id, after);
+        }
+      } else if (entry.state() == JoinEntry.POSITIVE) {
+        metrics.outcome(ScorerMetrics.DUPLICATE_CLICK);
+      } else if (clickTime <= entry.impressionTime() + settings.windowMs()) {
+        metrics.outcome(ScorerMetrics.LATE_CLICK);
+        var md = context.recordMetadata();
+        deadLetter(id, serdes.clicks().serialize(clicksTopic, c), md.map(m -> m.partition()).orElse(-1),
+            md.map(m -> m.offset()).orElse(-1L), record.timestamp(), new LateClickException(
+                "click at " + Instant.ofEpochMilli(clickTime) + " on impression " + id + " arrived after its window "
+                    + "closed (impression at " + Instant.ofEpochMilli(entry.impressionTime()) + ", window "
+                    + settings.windowMs() + " ms, grace " + settings.graceMs() + " ms); the negative was already sent"));
+      } else {
+        metrics.outcome(ScorerMetrics.CLICK_OUTSIDE_WINDOW);
+      }
+      return;
+    }
+    EarlyClick before = early.get(id);
+    if (before != null) {
+      metrics.outcome(ScorerMetrics.DUPLICATE_CLICK);
+      if (clickTime < before.clickTime()) {
+        // keep the earliest click: it decides whether the impression's window saw one
+        expiry.delete(key(before.clickTime() + settings.graceMs(), ORPHAN, id));
+        early.put(id, new EarlyClick(clickTime, before.partition(), before.offset(), before.bytes()));
+        expiry.put(key(clickTime + settings.graceMs(), ORPHAN, id), new byte[0]);
+      }
+      return;
+    }
+    var md = context.recordMetadata();
+    early.put(id, new EarlyClick(clickTime, md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L),
+        serdes.clicks().serialize(clicksTopic, c)));
+    expiry.put(key(clickTime + settings.graceMs(), ORPHAN, id), new byte[0]);
+  }
+
+  /** Applies a click to an open entry: the positive is emitted if the click is inside the window. */
+  private JoinEntry click(String id, JoinEntry entry, long clickTime) {
+    if (clickTime > entry.impressionTime() + settings.windowMs()) {
+      metrics.outcome(ScorerMetrics.CLICK_OUTSIDE_WINDOW);
+      return entry;
+    }
+    LabelledExample ex = LabelledExample.newBuilder(entry.example()).setLabel(1)
+        .setClickTime(Instant.ofEpochMilli(clickTime)).build();
+    context.forward(new Record<Object, Object>(id, ex, Math.max(clickTime, entry.impressionTime())),
+        ScorerTopology.EXAMPLES_SINK);
+    metrics.outcome(ScorerMetrics.POSITIVE);
+    return entry.with(JoinEntry.POSITIVE);
+  }
+
+  private long closeTime(long impressionTime) {
+    return impressionTime + settings.windowMs() + settings.graceMs();
+  }
+
+  private void expire(long streamTime) {
+    List<Bytes> due = new ArrayList<>();
+    try (KeyValueIterator<Bytes, byte[]> it = expiry.range(key(0, (byte) 0, ""), upTo(streamTime))) {
+      while (it.hasNext()) {
+        due.add(it.next().key);
+      }
+    }
+    if (due.isEmpty()) {
+      return;
+    }
+    boolean holding = false;
+    try (KeyValueIterator<String, Impression> it = held.all()) {
+      holding = it.hasNext();
+    }
+    for (Bytes k : due) {
+      ByteBuffer b = ByteBuffer.wrap(k.get());
+      long time = b.getLong();
+      byte kind = b.get();
+      String id = new String(k.get(), 9, k.get().length - 9, StandardCharsets.UTF_8);
+      if (kind == ORPHAN && holding) {
+        continue; // its impression may be among the held ones
+      }
+      expiry.delete(k);
+      if (kind == CLOSE) {
+        JoinEntry e = entries.get(id);
+        if (e == null) {
+          continue;
+        }
+        if (e.state() == JoinEntry.OPEN) {
+          context.forward(new Record<Object, Object>(id, e.example(), e.impressionTime() + settings.windowMs()),
+              ScorerTopology.EXAMPLES_SINK);
+          metrics.outcome(ScorerMetrics.NEGATIVE);
+          entries.put(id, e.with(JoinEntry.NEGATIVE));
+        }
+        expiry.put(key(time + settings.windowMs(), FORGET, id), new byte[0]);
+      } else if (kind == FORGET) {
+        entries.delete(id);
+      } else if (kind == ORPHAN) {
+        EarlyClick c = early.get(id);
+        if (c == null) {
+          continue;
+        }
+        early.delete(id);
+        metrics.outcome(ScorerMetrics.ORPHAN_CLICK);
+        deadLetter(id, c.bytes(), c.partition(), c.offset(), c.clickTime(), new OrphanClickException(
+            "no impression " + id + " arrived by stream time " + Instant.ofEpochMilli(time) + " (click at "
+                + Instant.ofEpochMilli(c.clickTime()) + ", grace " + settings.graceMs() + " ms)"));
+      }
+    }
+  }
+
+  private void deadLetter(String id, byte[] value, int partition, long offset, long timestamp, RuntimeException why) {
+    LOG.warn("dead letter: {}-{} offset {}: {}", clicksTopic, partition, offset, why.getMessage());
+    var dlq = deadLetters.record(new DeadLetters.Source(clicksTopic, partition, offset),
+        id.getBytes(StandardCharsets.UTF_8), value, null, "scorer.join", why);
+    context.forward(new Record<Object, Object>(dlq.key(), dlq.value(), timestamp, dlq.headers()),
+        ScorerTopology.DEAD_LETTER_SINK);
+  }
+
+  /** Expiry keys sort by time (8 bytes, big-endian; times are not negative), then kind, then id. */
+  static Bytes key(long time, byte kind, String id) {
+    byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+    return Bytes.wrap(ByteBuffer.allocate(9 + idBytes.length).putLong(Math.max(0, time)).put(kind).put(idBytes).array());
+  }
+
+  private static Bytes upTo(long time) {
+    byte[] k = Arrays.copyOf(ByteBuffer.allocate(8).putLong(Math.max(0, time)).array(), 9);
+    k[8] = (byte) 0xFF;
+    return Bytes.wrap(k);
+  }
+
+  /** Why a click was dead-lettered: no impression arrived for it within its grace. */
+  public static final class OrphanClickException extends RuntimeException {
+    /** @param message what happened */
+    public OrphanClickException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Why a click was dead-lettered: it came inside the window but after the negative was sent. */
+  public static final class LateClickException extends RuntimeException {
+    /** @param message what happened */
+    public LateClickException(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package io.wnd.scorer.internals;
+
+import io.wnd.avro.Impression;
+import io.wnd.avro.Score;
+import io.wnd.schemas.deadletter.DeadLetters;
+import io.wnd.schemas.topics.Topics;
+import io.wnd.scorer.ModelProvider;
+import io.wnd.scorer.ScorerMetrics;
+import io.wnd.scorer.ScorerTopology;
+import io.wnd.state.model.ForwardPass;
+import io.wnd.state.store.ModelView;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores impressions: encode, forward pass with the version in service, a {@link Score} to the scores sink
+ * (the version stamped in it) and a {@link Scored} to the join. Before any version: the prior as version 0,
+ * or the impression is held in {@link ScorerTopology#HELD_STORE} and scored, in id order, as soon as a
+ * version exists (checked on every impression and on a wall-clock punctuation). A second impression with an
+ * id the join still knows is dropped and counted. An impression the encoder refuses (a feature record that
+ * does not fit the spec) goes to the dead-letter topic.
+ */
+public final class ScoreProcessor implements Processor<String, Impression, Object, Object> {
+  private static final Logger LOG = LoggerFactory.getLogger(ScoreProcessor.class);
+
+  private final ScorerTopology.Settings settings;
+  private final ModelProvider model;
+  private final ScorerMetrics metrics;
+  private final DeadLetters deadLetters;
+  private final Topics.Serdes serdes;
+  private final double priorLogit;
+  private ProcessorContext<Object, Object> context;
+  private KeyValueStore<String, Impression> held;
+  private KeyValueStore<String, JoinEntry> joined;
+  private ViewScorer scorer;
+  private long heldCount;
+
+  /**
+   * @param settings the topology's settings
+   * @param serdes the topics' serdes (to dead-letter the original bytes)
+   * @param model the served model
+   * @param metrics where counts go
+   * @param deadLetters builds dead letters
+   */
+  public ScoreProcessor(ScorerTopology.Settings settings, Topics.Serdes serdes, ModelProvider model,
+      ScorerMetrics metrics, DeadLetters deadLetters) {
+    this.settings = settings;
+    this.serdes = serdes;
+    this.model = model;
+    this.metrics = metrics;
+    this.deadLetters = deadLetters;
+    this.priorLogit = settings.hold() ? Double.NaN : Math.log(settings.priorRate() / (1 - settings.priorRate()));
+  }
+
+  @Override
+  public void init(ProcessorContext<Object, Object> ctx) {
+    this.context = ctx;
+    this.held = ctx.getStateStore(ScorerTopology.HELD_STORE);
+    this.joined = ctx.getStateStore(ScorerTopology.JOIN_STORE);
+    this.scorer = new ViewScorer(settings.spec(), model);
+    try (KeyValueIterator<String, Impression> it = held.all()) {
+      while (it.hasNext()) {
+        it.next();
+        heldCount++;
+      }
+    }
+    if (heldCount > 0) {
+      LOG.info("task {}: {} impressions held until a model version exists", ctx.taskId(), heldCount);
+    }
+    ctx.schedule(Duration.ofMillis(settings.holdCheckMs()), PunctuationType.WALL_CLOCK_TIME, now -> {
+      if (heldCount > 0 && scorer.refresh() != null) {
+        flushHeld();
+      }
+    });
+  }
+
+  @Override
+  public void process(Record<String, Impression> record) {
+    Impression imp = record.value();
+    if (imp == null) {
+      return; // a tombstone: nothing to score
+    }
+    String id = record.key() != null ? record.key() : imp.getId();
+    if (joined.get(id) != null || (heldCount > 0 && held.get(id) != null)) {
+      metrics.outcome(ScorerMetrics.DUPLICATE_IMPRESSION);
+      return;
+    }
+    ModelView view = scorer.refresh();
+    if (view == null && settings.hold()) {
+      held.put(id, imp);
+      heldCount++;
+      metrics.held();
+      return;
+    }
+    if (heldCount > 0) {
+      flushHeld();
+    }
+    score(id, imp, view, record);
+  }
+
+  private void flushHeld() {
+    List<KeyValue<String, Impression>> all = new ArrayList<>();
+    try (KeyValueIterator<String, Impression> it = held.all()) {
+      it.forEachRemaining(all::add);
+    }
+    ModelView view = scorer.view();
+    LOG.info("task {}: scoring {} held impressions with v{}", context.taskId(), all.size(), view.version().version());
+    for (KeyValue<String, Impression> kv : all) {
+      held.delete(kv.key);
+      score(kv.key, kv.value, view, new Record<>(kv.key, kv.value, kv.value.getEventTime().toEpochMilli()));
+    }
+    heldCount = 0;
+  }
+
+  private void score(String id, Impression imp, ModelView view, Record<String, Impression> record) {
+    long start = System.nanoTime();
+    double logit;
+    long version;
+    String modelName;
+    if (view == null) {
+      logit = priorLogit;
+      version = 0;
+      modelName = settings.modelName();
+    } else {
+      try {
+        logit = scorer.logit((org.apache.avro.generic.IndexedRecord) imp.getFeatures());
+      } catch (IllegalArgumentException e) {
+        deadLetter(id, imp, record, e);
+        return;
+      }
+      version = view.version().version();
+      modelName = view.version().model();
+    }
+    double p = ForwardPass.sigmoid(logit);
+    long eventTime = imp.getEventTime().toEpochMilli();
+    Score score = new Score(id, p, logit, modelName, version, imp.getEventTime(),
+        Instant.ofEpochMilli(System.currentTimeMillis()));
+    metrics.scored(1, System.nanoTime() - start);
+    context.forward(new Record<Object, Object>(id, score, eventTime, record.headers()), ScorerTopology.SCORES_SINK);
+    context.forward(new Record<Object, Object>(id, new Scored(imp, score), eventTime), ScorerTopology.JOIN_PROCESSOR);
+  }
+
+  private void deadLetter(String id, Impression imp, Record<String, Impression> record, Exception e) {
+    var md = context.recordMetadata();
+    var source = new DeadLetters.Source(md.map(m -> m.topic()).orElse(settings.topics().name(Topics.IMPRESSIONS)),
+        md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L));
+    LOG.warn("dead letter: {}-{} offset {}: impression {} does not fit the spec: {}", source.topic(),
+        source.partition(), source.offset(), id, e.getMessage());
+    var dlq = deadLetters.record(source, id.getBytes(StandardCharsets.UTF_8),
+        serdes.impressions().serialize(source.topic(), imp), record.headers(), "scorer.score", e);
+    context.forward(new Record<Object, Object>(dlq.key(), dlq.value(), record.timestamp(), dlq.headers()),
+        ScorerTopology.DEAD_LETTER_SINK);
+  }
+
+  @Override
+  public void close() {
+    if (scorer != null) {
+      scorer.close();
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package io.wnd.scorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class ScorerConfigTest {
+
+  @Test
+  void shouldDefaultToExactlyOnceV2AndPassClientSettingsToEveryClient() {
+    ScorerConfig c = new ScorerConfig(Map.of(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, "b1:9092,b2:9092",
+        "scorer.client.security.protocol", "SASL_SSL", "scorer.streams.num.stream.threads", "2"));
+    assertThat(c.streamsConfig()).containsEntry("processing.guarantee", "exactly_once_v2")
+        .containsEntry("bootstrap.servers", "b1:9092,b2:9092").containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("num.stream.threads", "2").containsEntry("application.id", "wnd-scorer");
+    assertThat(c.clientConfig()).containsEntry("security.protocol", "SASL_SSL").doesNotContainKey("num.stream.threads");
+    assertThat(c.spec().name()).isEqualTo("criteo");
+    assertThat(c.priorPolicy()).isFalse();
+    assertThat(c.httpToken()).isNull();
+    assertThat(c.getString(ScorerConfig.HTTP_BIND_CONFIG)).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void shouldFailNamingTheKeyAndTheValue() {
+    assertBad(ScorerConfig.ATTRIBUTION_WINDOW_MS_CONFIG, "0");
+    assertBad(ScorerConfig.ATTRIBUTION_WINDOW_MS_CONFIG, "ten minutes");
+    assertBad(ScorerConfig.NO_MODEL_POLICY_CONFIG, "guess");
+    assertBad(ScorerConfig.PRIOR_BASE_RATE_CONFIG, "1.5");
+    assertBad(ScorerConfig.SPEC_CONFIG, "no-such-spec");
+    assertBad(ScorerConfig.MODEL_NAME_CONFIG, "a/b");
+    assertBad(ScorerConfig.HTTP_PORT_CONFIG, "70000");
+    assertBad("scorer.attribution.windw.ms", "1000");
+  }
+
+  @Test
+  void shouldBuildTopologySettingsFromThePriorPolicy() {
+    ScorerConfig c = new ScorerConfig(Map.of(ScorerConfig.NO_MODEL_POLICY_CONFIG, "prior",
+        ScorerConfig.PRIOR_BASE_RATE_CONFIG, "0.03", ScorerConfig.ATTRIBUTION_WINDOW_MS_CONFIG, "5000"));
+    ScorerTopology.Settings s = c.topologySettings();
+    assertThat(s.hold()).isFalse();
+    assertThat(s.priorRate()).isEqualTo(0.03);
+    assertThat(s.windowMs()).isEqualTo(5000);
+  }
+
+  private static void assertBad(String key, String value) {
+    assertThatThrownBy(() -> new ScorerConfig(Map.of(key, value))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key).hasMessageContaining(value);
+  }
+}

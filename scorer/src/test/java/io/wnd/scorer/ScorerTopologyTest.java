@@ -1,0 +1,322 @@
+package io.wnd.scorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.wnd.avro.Click;
+import io.wnd.avro.Impression;
+import io.wnd.avro.LabelledExample;
+import io.wnd.avro.Score;
+import io.wnd.schemas.deadletter.DeadLetterHandler;
+import io.wnd.schemas.deadletter.DeadLetters;
+import io.wnd.schemas.topics.Topics;
+import io.wnd.state.encode.Encoder;
+import io.wnd.state.model.ForwardPass;
+import io.wnd.state.model.WideDeepModel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScorerTopologyTest {
+  private static final long T0 = 1_700_000_000_000L;
+  private static final long WINDOW = 10_000;
+  private static final long GRACE = 2_000;
+
+  @TempDir
+  Path dir;
+
+  private Harness h;
+
+  @AfterEach
+  void close() throws Exception {
+    if (h != null) {
+      h.close();
+    }
+  }
+
+  @Test
+  void shouldScoreEveryImpressionWithTheProbabilityOfAnIndependentForwardPass() throws Exception {
+    h = new Harness(Double.NaN);
+    WideDeepModel m = Fixtures.model(1, 20);
+    Fixtures.commit(h.provider.store(), 1, m);
+    for (int i = 0; i < 20; i++) {
+      h.impressions.pipeInput("i" + i, Fixtures.impression("i" + i, T0 + i, i));
+    }
+    Map<String, Score> scores = h.scores();
+    assertThat(scores).hasSize(20);
+    ForwardPass pass = new ForwardPass(m);
+    Encoder enc = new Encoder(Fixtures.SPEC);
+    for (int i = 0; i < 20; i++) {
+      Score s = scores.get("i" + i);
+      double logit = pass.logit(enc.encode(Fixtures.features(i), enc.newEncoded()));
+      assertThat(s.getLogit()).as("logit of i%d", i).isCloseTo(logit, within(1e-9));
+      assertThat(s.getProbability()).isCloseTo(ForwardPass.sigmoid(logit), within(1e-9));
+      assertThat(s.getVersion()).isEqualTo(1);
+      assertThat(s.getModel()).isEqualTo(Fixtures.MODEL);
+      assertThat(s.getEventTime().toEpochMilli()).isEqualTo(T0 + i);
+      assertThat(s.getScoredAt()).isNotNull();
+    }
+    assertThat(scores.values().stream().map(Score::getProbability).distinct().count())
+        .as("scores differ between impressions").isGreaterThan(10);
+    assertThat(h.metrics.scoredCount()).isEqualTo(20);
+  }
+
+  @Test
+  void shouldStampTheVersionInServiceInEveryScoreAcrossASwap() throws Exception {
+    h = new Harness(Double.NaN);
+    WideDeepModel v1 = Fixtures.model(1, 10);
+    WideDeepModel v2 = Fixtures.model(2, 10);
+    Fixtures.commit(h.provider.store(), 1, v1);
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 3));
+    Fixtures.commit(h.provider.store(), 2, v2);
+    h.impressions.pipeInput("b", Fixtures.impression("b", T0 + 1, 3));
+    Map<String, Score> s = h.scores();
+    Encoder enc = new Encoder(Fixtures.SPEC);
+    assertThat(s.get("a").getVersion()).isEqualTo(1);
+    assertThat(s.get("a").getProbability())
+        .isCloseTo(new ForwardPass(v1).probability(enc.encode(Fixtures.features(3), enc.newEncoded())), within(1e-9));
+    assertThat(s.get("b").getVersion()).isEqualTo(2);
+    assertThat(s.get("b").getProbability())
+        .isCloseTo(new ForwardPass(v2).probability(enc.encode(Fixtures.features(3), enc.newEncoded())), within(1e-9));
+    assertThat(s.get("a").getProbability()).isNotEqualTo(s.get("b").getProbability());
+  }
+
+  @Test
+  void shouldHoldImpressionsUntilTheFirstVersionAndThenScoreEachOnce() throws Exception {
+    h = new Harness(Double.NaN);
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
+    h.impressions.pipeInput("b", Fixtures.impression("b", T0 + 1, 2));
+    h.driver.advanceWallClockTime(Duration.ofSeconds(1));
+    assertThat(h.scoresTopic.isEmpty()).as("nothing scored before a version").isTrue();
+    // a click on a held impression is not an orphan, however long the wait
+    h.clicks.pipeInput("a", Fixtures.click("a", T0 + 100));
+    h.impressions.pipeInput("c", Fixtures.impression("c", T0 + 5 * GRACE, 3));
+    assertThat(h.deadLetters.total()).isZero();
+
+    Fixtures.commit(h.provider.store(), 7, Fixtures.model(1, 5));
+    h.driver.advanceWallClockTime(Duration.ofSeconds(1));
+    Map<String, Score> s = h.scores();
+    assertThat(s.keySet()).containsExactlyInAnyOrder("a", "b", "c");
+    assertThat(s.values()).extracting(Score::getVersion).containsOnly(7L);
+    Map<String, LabelledExample> ex = h.examples();
+    assertThat(ex).containsKey("a");
+    assertThat(ex.get("a").getLabel()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldServeThePriorAsVersionZeroBeforeAnyVersion() throws Exception {
+    h = new Harness(0.2);
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
+    Score s = h.scores().get("a");
+    assertThat(s.getVersion()).isZero();
+    assertThat(s.getProbability()).isCloseTo(0.2, within(1e-12));
+    assertThat(s.getLogit()).isCloseTo(Math.log(0.2 / 0.8), within(1e-12));
+  }
+
+  @Test
+  void shouldEmitAPositiveForAClickInsideTheWindowWhicheverArrivesFirst() throws Exception {
+    h = withModel();
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
+    h.clicks.pipeInput("a", Fixtures.click("a", T0 + 500));
+    // out of order: the click before its impression
+    h.clicks.pipeInput("b", Fixtures.click("b", T0 + 900));
+    h.impressions.pipeInput("b", Fixtures.impression("b", T0 + 100, 2));
+    Map<String, LabelledExample> ex = h.examples();
+    Map<String, Score> scores = h.scores();
+    assertThat(ex.keySet()).containsExactlyInAnyOrder("a", "b");
+    for (String id : List.of("a", "b")) {
+      LabelledExample e = ex.get(id);
+      assertThat(e.getLabel()).isEqualTo(1);
+      assertThat(e.getServedProbability()).isEqualTo(scores.get(id).getProbability());
+      assertThat(e.getServedVersion()).isEqualTo(1L);
+      assertThat(e.getServedModel()).isEqualTo(Fixtures.MODEL);
+    }
+    assertThat(ex.get("a").getImpressionTime().toEpochMilli()).isEqualTo(T0);
+    assertThat(ex.get("a").getClickTime().toEpochMilli()).isEqualTo(T0 + 500);
+    assertThat(ex.get("b").getClickTime().toEpochMilli()).isEqualTo(T0 + 900);
+    assertThat(ex.get("b").getFeatures()).isEqualTo(Fixtures.features(2));
+    // nothing more when the windows close
+    h.impressions.pipeInput("z", Fixtures.impression("z", T0 + WINDOW + GRACE + 1_000, 3));
+    assertThat(h.exampleTopic.isEmpty()).isTrue();
+    assertThat(h.deadLetters.total()).isZero();
+  }
+
+  @Test
+  void shouldEmitANegativeOnlyWhenStreamTimePassesTheWindowAndGrace() throws Exception {
+    h = withModel();
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
+    h.impressions.pipeInput("x", Fixtures.impression("x", T0 + WINDOW + GRACE - 1, 2));
+    assertThat(h.exampleTopic.isEmpty()).as("window + grace not over yet").isTrue();
+    h.impressions.pipeInput("y", Fixtures.impression("y", T0 + WINDOW + GRACE, 3));
+    TestRecord<String, LabelledExample> r = h.exampleTopic.readRecord();
+    assertThat(r.key()).isEqualTo("a");
+    assertThat(r.value().getLabel()).isZero();
+    assertThat(r.value().getClickTime()).isNull();
+    assertThat(r.value().getServedVersion()).isEqualTo(1L);
+    assertThat(r.value().getFeatures()).isEqualTo(Fixtures.features(1));
+    assertThat(h.exampleTopic.isEmpty()).isTrue();
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.NEGATIVE)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldTakeALateClickWithinGraceAndDeadLetterOneAfterTheWindowClosed() throws Exception {
+    h = withModel();
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
+    h.impressions.pipeInput("b", Fixtures.impression("b", T0, 2));
+    // stream time moves past a's window but not its grace: a's click, inside the window, still counts
+    h.impressions.pipeInput("x", Fixtures.impression("x", T0 + WINDOW + GRACE / 2, 3));
+    h.clicks.pipeInput("a", Fixtures.click("a", T0 + WINDOW - 1));
+    // stream time passes the grace: b's negative goes out; then b's click (inside its window) is too late
+    h.impressions.pipeInput("y", Fixtures.impression("y", T0 + WINDOW + GRACE, 4));
+    h.clicks.pipeInput("b", Fixtures.click("b", T0 + 10));
+    Map<String, LabelledExample> ex = h.examples();
+    assertThat(ex.get("a").getLabel()).isEqualTo(1);
+    assertThat(ex.get("b").getLabel()).isZero();
+    TestRecord<byte[], byte[]> dead = h.deadLetterTopic.readRecord();
+    assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("b");
+    assertThat(DeadLetters.header(dead.headers(), DeadLetters.REASON)).isEqualTo("LateClickException");
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.LATE_CLICK)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldCountDuplicateClicksOnceAndIgnoreClicksAfterTheWindow() throws Exception {
+    h = withModel();
+    h.clicks.pipeInput("a", Fixtures.click("a", T0 + 300));
+    h.clicks.pipeInput("a", Fixtures.click("a", T0 + 200));
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
+    h.clicks.pipeInput("a", Fixtures.click("a", T0 + 400));
+    h.impressions.pipeInput("b", Fixtures.impression("b", T0, 2));
+    h.clicks.pipeInput("b", Fixtures.click("b", T0 + WINDOW + 1));
+    h.impressions.pipeInput("z", Fixtures.impression("z", T0 + 3 * (WINDOW + GRACE), 3));
+
+    List<TestRecord<String, LabelledExample>> all = h.exampleTopic.readRecordsToList();
+    Map<String, List<LabelledExample>> byId = all.stream()
+        .collect(Collectors.groupingBy(TestRecord::key, Collectors.mapping(TestRecord::value, Collectors.toList())));
+    assertThat(byId.get("a")).hasSize(1);
+    assertThat(byId.get("a").get(0).getLabel()).isEqualTo(1);
+    assertThat(byId.get("a").get(0).getClickTime().toEpochMilli()).as("the earliest click").isEqualTo(T0 + 200);
+    assertThat(byId.get("b")).hasSize(1);
+    assertThat(byId.get("b").get(0).getLabel()).as("a click after the window makes no positive").isZero();
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.DUPLICATE_CLICK)).isEqualTo(2);
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.CLICK_OUTSIDE_WINDOW)).isEqualTo(1);
+    assertThat(h.deadLetters.total()).isZero();
+  }
+
+  @Test
+  void shouldDeadLetterAnOrphanClickWithItsOriginalBytesOnceItsGraceIsOver() throws Exception {
+    h = withModel();
+    Click orphan = Fixtures.click("ghost", T0);
+    h.clicks.pipeInput("ghost", orphan);
+    h.impressions.pipeInput("x", Fixtures.impression("x", T0 + GRACE - 1, 1));
+    assertThat(h.deadLetterTopic.isEmpty()).isTrue();
+    h.impressions.pipeInput("y", Fixtures.impression("y", T0 + GRACE, 2));
+    TestRecord<byte[], byte[]> dead = h.deadLetterTopic.readRecord();
+    assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("ghost");
+    assertThat(h.serdes.clicks().deserialize("t", dead.value())).isEqualTo(orphan);
+    assertThat(DeadLetters.header(dead.headers(), DeadLetters.TOPIC)).isEqualTo(h.topics.name(Topics.CLICKS));
+    assertThat(DeadLetters.header(dead.headers(), DeadLetters.PARTITION)).isEqualTo("0");
+    assertThat(DeadLetters.header(dead.headers(), DeadLetters.OFFSET)).isEqualTo("0");
+    assertThat(DeadLetters.header(dead.headers(), DeadLetters.STAGE)).isEqualTo("scorer.join");
+    assertThat(DeadLetters.header(dead.headers(), DeadLetters.REASON)).isEqualTo("OrphanClickException");
+    assertThat(DeadLetters.header(dead.headers(), DeadLetters.MESSAGE)).contains("no impression ghost");
+    assertThat(h.deadLetterTopic.isEmpty()).isTrue();
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.ORPHAN_CLICK)).isEqualTo(1);
+    assertThat(h.deadLetters.counts()).containsEntry("OrphanClickException", 1L);
+  }
+
+  @Test
+  void shouldScoreAndLabelADuplicateImpressionOnce() throws Exception {
+    h = withModel();
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0 + 5, 1));
+    h.impressions.pipeInput("z", Fixtures.impression("z", T0 + WINDOW + GRACE + 10, 2));
+    assertThat(h.scoresTopic.readRecordsToList()).extracting(TestRecord::key).containsExactly("a", "z");
+    assertThat(h.exampleTopic.readRecordsToList()).extracting(TestRecord::key).containsExactly("a");
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.DUPLICATE_IMPRESSION)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldDeadLetterUndecodableInputAndGoOn() throws Exception {
+    h = withModel();
+    var raw = h.driver.createInputTopic(h.topics.name(Topics.IMPRESSIONS), new StringSerializer(),
+        new org.apache.kafka.common.serialization.ByteArraySerializer());
+    raw.pipeInput("bad", "not avro".getBytes(StandardCharsets.UTF_8));
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
+    assertThat(h.scores()).containsOnlyKeys("a");
+    TestRecord<byte[], byte[]> dead = h.deadLetterTopic.readRecord();
+    assertThat(DeadLetters.header(dead.headers(), DeadLetters.REASON)).isEqualTo("BAD_HEADER");
+  }
+
+  private Harness withModel() throws Exception {
+    Harness x = new Harness(Double.NaN);
+    Fixtures.commit(x.provider.store(), 1, Fixtures.model(1, 10));
+    return x;
+  }
+
+  /** The topology in a TopologyTestDriver, with a real RocksDB model store fed without Kafka. */
+  private final class Harness implements AutoCloseable {
+    final Topics topics = Topics.defaults();
+    final Topics.Serdes serdes = Topics.serdes(null);
+    final DeadLetters deadLetters = Fixtures.deadLetters(topics);
+    final ModelProvider provider;
+    final ScorerMetrics metrics;
+    final TopologyTestDriver driver;
+    final TestInputTopic<String, Impression> impressions;
+    final TestInputTopic<String, Click> clicks;
+    final TestOutputTopic<String, Score> scoresTopic;
+    final TestOutputTopic<String, LabelledExample> exampleTopic;
+    final TestOutputTopic<byte[], byte[]> deadLetterTopic;
+
+    Harness(double prior) throws Exception {
+      provider = new ModelProvider(Fixtures.store(dir), Fixtures.SPEC);
+      metrics = new ScorerMetrics(new SimpleMeterRegistry(), deadLetters, provider);
+      var settings = new ScorerTopology.Settings(topics, Fixtures.SPEC, Fixtures.MODEL, WINDOW, GRACE, 100, prior, 100);
+      Properties p = new Properties();
+      p.put(StreamsConfig.APPLICATION_ID_CONFIG, "scorer-test");
+      p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+      p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
+      p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+      p.put(DeadLetterHandler.DEAD_LETTERS_CONFIG, deadLetters);
+      driver = new TopologyTestDriver(ScorerTopology.create(settings, serdes, provider, metrics, deadLetters), p);
+      impressions = driver.createInputTopic(topics.name(Topics.IMPRESSIONS), new StringSerializer(), serdes.impressions());
+      clicks = driver.createInputTopic(topics.name(Topics.CLICKS), new StringSerializer(), serdes.clicks());
+      scoresTopic = driver.createOutputTopic(topics.name(Topics.SCORES), new StringDeserializer(), serdes.scores());
+      exampleTopic = driver.createOutputTopic(topics.name(Topics.EXAMPLES), new StringDeserializer(), serdes.examples());
+      deadLetterTopic = driver.createOutputTopic(topics.name(Topics.DEAD_LETTER), new ByteArrayDeserializer(),
+          new ByteArrayDeserializer());
+    }
+
+    Map<String, Score> scores() {
+      return scoresTopic.readKeyValuesToMap();
+    }
+
+    Map<String, LabelledExample> examples() {
+      return exampleTopic.readRecordsToList().stream()
+          .collect(Collectors.toMap(TestRecord::key, TestRecord::value, (a, b) -> {
+            throw new AssertionError("two examples for " + a.getImpressionId());
+          }));
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      driver.close();
+      provider.close();
+    }
+  }
+}
