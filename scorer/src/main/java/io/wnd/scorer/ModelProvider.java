@@ -50,7 +50,7 @@ public final class ModelProvider implements AutoCloseable {
   public static ModelProvider open(ScorerConfig config) throws java.io.IOException {
     FeatureSpec spec = config.spec();
     ModelStore store = new ModelStore(config.modelDir().resolve(config.modelName()), spec.wideFieldCount(),
-        spec.sparseCount(), spec.embeddingDim(), config.getInt(ScorerConfig.MODEL_CACHE_ROWS_CONFIG));
+        spec.sparseCount(), config.getInt(ScorerConfig.MODEL_CACHE_ROWS_CONFIG));
     return new ModelProvider(store, spec);
   }
 

@@ -82,8 +82,8 @@ final class Fixtures {
 
   /** Publishes a model into a store as one version, through the VersionSink methods (no Kafka). */
   static void commit(ModelStore store, long v, WideDeepModel m) {
-    m.wide().forEach((field, id, values, offset) -> store.stage(Table.WIDE, field, id, values, offset));
-    m.embeddings().forEach((field, id, values, offset) -> store.stage(Table.EMBEDDING, field, id, values, offset));
+    m.wide().forEach((field, id, values, offset) -> store.stage(Table.WIDE, field, id, values, offset, 1));
+    m.embeddings().forEach((field, id, values, offset) -> store.stage(Table.EMBEDDING, field, id, values, offset, m.embeddings().dim()));
     store.commit(version(v, m));
   }
 
@@ -97,7 +97,7 @@ final class Fixtures {
   }
 
   static ModelStore store(Path dir) throws java.io.IOException {
-    return new ModelStore(dir.resolve("model"), SPEC.wideFieldCount(), SPEC.sparseCount(), SPEC.embeddingDim(), 10_000);
+    return new ModelStore(dir.resolve("model"), SPEC.wideFieldCount(), SPEC.sparseCount(), 10_000);
   }
 
   static DeadLetters deadLetters(Topics topics) {

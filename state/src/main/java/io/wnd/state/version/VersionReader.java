@@ -91,16 +91,25 @@ public final class VersionReader implements AutoCloseable {
     List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
     consumer.assign(parts);
     consumer.seekToBeginning(parts);
-    Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
     long deadline = System.nanoTime() + timeout.toNanos();
     caughtUp = false;
     pending = null;
-    while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-      if (System.nanoTime() > deadline) {
-        throw new KafkaException("models topic " + topic + " not read to its end within " + timeout);
+    // The stable end moves a moment after a transaction commits (its markers are written asynchronously):
+    // read to the end, then look again once, so a version committed just before the start is not missed.
+    for (int pass = 0; pass < 2; pass++) {
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
+      while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new KafkaException("models topic " + topic + " not read to its end within " + timeout);
+        }
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          handle(r);
+        }
       }
-      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-        handle(r);
+      if (pass == 0) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+          handle(r);
+        }
       }
     }
     if (pending != null) {

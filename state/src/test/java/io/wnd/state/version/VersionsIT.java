@@ -81,7 +81,10 @@ class VersionsIT {
     try (VersionPublisher pub = new VersionPublisher(client, topics, txId);
         VersionReader reader = new VersionReader(client, topics, "m", sink)) {
       pub.publish(version(1, 0, dense(1)), List.of(change(Table.WIDE, 1, 1.0)), Map.of(), null);
-      assertThat(reader.catchUp(Duration.ofSeconds(30))).isEqualTo(1);
+      // the commit's markers reach the partition a moment after commitTransaction returns: catch up to the
+      // stable offset, then poll until v1 is in service
+      reader.catchUp(Duration.ofSeconds(30));
+      awaitVersions(reader, 1, 0);
       Map<String, float[]> v1 = new HashMap<>(sink.live);
 
       // v2 whose one sparse record carries a wrong checksum, written around the publisher
