@@ -278,6 +278,10 @@ public final class ScorerConfig extends AbstractConfig {
   public Map<String, Object> streamsConfig() {
     Map<String, Object> m = clientConfig();
     m.put("processing.guarantee", "exactly_once_v2");
+    // Impressions and clicks of one key meet in one task: wait briefly for the other input's data when the
+    // broker has some, so records are processed in event-time order across both topics (KIP-353/695)
+    // instead of clicks racing ahead of their impressions.
+    m.put("max.task.idle.ms", 2_000L);
     m.putAll(originalsWithPrefix(STREAMS_PREFIX));
     m.put("application.id", applicationId());
     return m;

@@ -241,6 +241,20 @@ class ScorerTopologyTest {
   }
 
   @Test
+  void shouldNotTakeAClickReadAheadOfItsImpressionForAnOrphan() throws Exception {
+    h = withModel();
+    // clicks can be read ahead of the impressions topic: later clicks push stream time past the first
+    // click's grace before its impression is read
+    h.clicks.pipeInput("early", Fixtures.click("early", T0 + 1_000));
+    h.clicks.pipeInput("other", Fixtures.click("other", T0 + GRACE + 5_000));
+    h.impressions.pipeInput("early", Fixtures.impression("early", T0, 1));
+    assertThat(h.deadLetterTopic.isEmpty()).as("no orphan: impressions had not reached the click's time").isTrue();
+    assertThat(h.exampleTopic.readRecordsToList()).extracting(TestRecord::key).containsExactly("early");
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.POSITIVE)).isEqualTo(1);
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.ORPHAN_CLICK)).isZero();
+  }
+
+  @Test
   void shouldScoreAndLabelADuplicateImpressionOnce() throws Exception {
     h = withModel();
     h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));

@@ -59,6 +59,8 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
   private KeyValueStore<String, EarlyClick> early;
   private KeyValueStore<Bytes, byte[]> expiry;
   private KeyValueStore<String, Impression> held;
+  /** The latest impression event time this task has seen (rebuilt from traffic after a restart). */
+  private long impressionTime = Long.MIN_VALUE;
 
   /**
    * @param settings the topology's settings
@@ -98,6 +100,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     Impression imp = s.impression();
     String id = s.score().getImpressionId();
     long t = imp.getEventTime().toEpochMilli();
+    impressionTime = Math.max(impressionTime, t);
     LabelledExample example = LabelledExample.newBuilder().setImpressionId(id).setLabel(0)
         .setImpressionTime(imp.getEventTime()).setClickTime(null).setServedProbability(s.score().getProbability())
         .setServedModel(s.score().getModel()).setServedVersion(s.score().getVersion()).setFeatures(imp.getFeatures())
@@ -191,8 +194,11 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
       long time = b.getLong();
       byte kind = b.get();
       String id = new String(k.get(), 9, k.get().length - 9, StandardCharsets.UTF_8);
-      if (kind == ORPHAN && holding) {
-        continue; // its impression may be among the held ones
+      if (kind == ORPHAN && (holding || time > impressionTime)) {
+        // its impression may be among the held ones, or the impressions have not reached the click's time yet
+        // (clicks can be read ahead of impressions): a click is an orphan only when impressions later than it
+        // (plus grace) have been seen without it
+        continue;
       }
       expiry.delete(k);
       if (kind == CLOSE) {

@@ -1,0 +1,163 @@
+package io.wnd.cli;
+
+import io.wnd.scorer.ScorerApp;
+import io.wnd.scorer.ScorerConfig;
+import io.wnd.scorer.ScorerMetrics;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code wnd score}: the Kafka Streams scorer, until Ctrl-C. */
+@Command(name = "score", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    description = {"Score every impression with the model version in service and join clicks into labelled examples",
+        "(exactly-once). Instances with the same --application-id share the partitions; each holds the whole model.",
+        "HTTP: POST /v1/models/<name>:predict, GET /v1/models/<name>, GET /metrics (Prometheus), GET /health.", ""})
+final class ScoreCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  KafkaOptions kafka;
+
+  @Option(names = "--spec", paramLabel = "NAME|FILE", defaultValue = "criteo", description = "Feature spec (default: ${DEFAULT-VALUE}).")
+  String specName;
+
+  @Option(names = "--model", paramLabel = "NAME", description = "Model name (default: the spec's name).")
+  String model;
+
+  @Option(names = "--application-id", paramLabel = "ID", defaultValue = "wnd-scorer",
+      description = "Kafka Streams application id (default: ${DEFAULT-VALUE}).")
+  String applicationId;
+
+  @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080", description = "HTTP port; 0 = any free, -1 = off (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--http-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1", description = "HTTP bind address (default: ${DEFAULT-VALUE}).")
+  String httpBind;
+
+  @Option(names = "--http-token", paramLabel = "TOKEN", description = "Require 'Authorization: Bearer TOKEN' (default: $WND_HTTP_TOKEN or none).",
+      defaultValue = "${env:WND_HTTP_TOKEN}")
+  String httpToken;
+
+  @Option(names = "--pin", description = "Stay on the version in service at start; apply no later version.")
+  boolean pin;
+
+  @Option(names = "--no-model", paramLabel = "POLICY", defaultValue = "hold",
+      description = "Before any version: hold (score when one arrives) or prior (score --prior-rate as version 0).")
+  String noModel;
+
+  @Option(names = "--prior-rate", paramLabel = "P", defaultValue = "0.25", description = "The prior's click rate (default: ${DEFAULT-VALUE}).")
+  double priorRate;
+
+  @Option(names = "--attribution-window", paramLabel = "T", defaultValue = "10m",
+      description = "A click within this event time of its impression makes a positive (default: ${DEFAULT-VALUE}).")
+  String window;
+
+  @Option(names = "--grace", paramLabel = "T", defaultValue = "1m", description = "Lateness accepted (default: ${DEFAULT-VALUE}).")
+  String grace;
+
+  @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".wnd/scorer", description = "Local state (default: ${DEFAULT-VALUE}).")
+  Path stateDir;
+
+  @Option(names = {"-S", "--streams"}, paramLabel = "KEY=VALUE", description = "A Kafka Streams setting; repeatable.")
+  Map<String, String> streams = new LinkedHashMap<>();
+
+  @Option(names = "--json", description = "Print one JSON line when ready and one summary when stopped.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
+    kafka.clientConfig().forEach((k, v) -> {
+      if (!k.equals("bootstrap.servers")) {
+        props.put("scorer.client." + k, v);
+      }
+    });
+    streams.forEach((k, v) -> props.put("scorer.streams." + k, v));
+    props.put(ScorerConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(ScorerConfig.TOPIC_PREFIX_CONFIG, kafka.prefix);
+    props.put(ScorerConfig.SPEC_CONFIG, specName);
+    props.put(ScorerConfig.MODEL_NAME_CONFIG, model != null ? model : Specs.load(spec, specName).name());
+    props.put(ScorerConfig.HTTP_PORT_CONFIG, httpPort);
+    props.put(ScorerConfig.HTTP_BIND_CONFIG, httpBind);
+    if (httpToken != null && !httpToken.isBlank()) {
+      props.put(ScorerConfig.HTTP_TOKEN_CONFIG, httpToken);
+    }
+    props.put(ScorerConfig.PIN_CONFIG, pin);
+    props.put(ScorerConfig.NO_MODEL_POLICY_CONFIG, noModel);
+    props.put(ScorerConfig.PRIOR_BASE_RATE_CONFIG, priorRate);
+    props.put(ScorerConfig.ATTRIBUTION_WINDOW_MS_CONFIG, millis("--attribution-window", window));
+    props.put(ScorerConfig.ATTRIBUTION_GRACE_MS_CONFIG, millis("--grace", grace));
+    props.put(ScorerConfig.MODEL_DIR_CONFIG, stateDir.resolve("model").toString());
+    props.put("scorer.streams.state.dir", stateDir.resolve("streams").toString());
+    ScorerConfig config;
+    try {
+      config = new ScorerConfig(props);
+    } catch (ConfigException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    Cli.requireTopics(kafka);
+    PrintWriter out = spec.commandLine().getOut();
+    ScorerApp app = ScorerApp.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      app.close();
+      report(out, app);
+      stopped.countDown();
+    }, "wnd-score-stop"));
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("state", "running");
+      m.put("http_port", app.httpPort());
+      m.put("model", config.modelName());
+      m.put("version", app.model().version());
+      Json.print(out, m);
+    } else {
+      out.printf("scorer running (model %s, version %d in service); HTTP on %s:%d; Ctrl-C stops%n", config.modelName(),
+          app.model().version(), httpBind, app.httpPort());
+      out.flush();
+    }
+    stopped.await();
+    return 0;
+  }
+
+  private void report(PrintWriter out, ScorerApp app) {
+    ScorerMetrics m = app.metrics();
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("state", "stopped");
+    r.put("scored", (long) m.scoredCount());
+    r.put("positives", (long) m.outcomeCount(ScorerMetrics.POSITIVE));
+    r.put("negatives", (long) m.outcomeCount(ScorerMetrics.NEGATIVE));
+    r.put("dead_letters", app.deadLetters().total());
+    r.put("version", app.model().version());
+    if (json) {
+      Json.print(out, r);
+    } else {
+      out.printf(Locale.ROOT, "scorer stopped: %,d scored, %,d positives, %,d negatives, %,d dead letters, version %d%n",
+          (long) m.scoredCount(), (long) m.outcomeCount(ScorerMetrics.POSITIVE), (long) m.outcomeCount(ScorerMetrics.NEGATIVE),
+          app.deadLetters().total(), app.model().version());
+      out.flush();
+    }
+  }
+
+  private long millis(String option, String text) {
+    try {
+      return io.wnd.ingest.replay.ClickDelay.millis(text);
+    } catch (NumberFormatException e) {
+      throw new ParameterException(spec.commandLine(), option + " '" + text + "': use e.g. 30s, 10m, 1h");
+    }
+  }
+}
