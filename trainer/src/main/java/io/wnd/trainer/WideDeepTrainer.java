@@ -35,7 +35,9 @@ import java.util.List;
  *   <li><b>Dense tower</b>: a DL4J {@code MultiLayerNetwork} (nd4j) started from the model's
  *       {@link DenseTower} weights and trained with Adam on the batch mean; its parameters are copied back into
  *       the tower after each step, so {@link ForwardPass} serves exactly the trained network.</li>
- *   <li><b>Global bias</b>: FTRL without L1/L2 (a bias should not be pulled to 0).</li>
+ *   <li><b>Global bias</b>: FTRL without L1/L2 (a bias should not be pulled to 0), whose n sums the
+ *       per-example squared gradients: the bias is in every example, and with the batch's summed gradient it
+ *       would move at most about alpha per batch, dozens of batches before it reaches the base rate.</li>
  * </ul>
  *
  * <p><b>Cost of a step.</b> Only the rows a batch touched are read and written: each distinct (field, id) of a
@@ -241,11 +243,13 @@ public final class WideDeepTrainer {
         forward(batch, true);
         double[] p = new double[b];
         double biasGrad = 0;
+        double biasSq = 0;
         for (int i = 0; i < b; i++) {
             p[i] = ForwardPass.sigmoid(logits[i]);
             double g = p[i] - batch.get(i).label();
             dLogit[i] = (float) g;
             biasGrad += g;
+            biasSq += g * g;
         }
         long now = nowSeconds();
         if (useWide) {
@@ -255,7 +259,7 @@ public final class WideDeepTrainer {
             float[] inputGrad = dl4j.backward(dLogit, b);
             updateEmbeddings(b, inputGrad, now);
         }
-        updateBias(biasGrad);
+        updateBias(biasGrad, biasSq);
         examples += b;
         steps++;
         return p;
@@ -393,11 +397,11 @@ public final class WideDeepTrainer {
         return (float) (-(z - Math.signum(z) * l1) / ((beta + Math.sqrt(n)) / alpha + l2));
     }
 
-    private void updateBias(double g) {
+    private void updateBias(double g, double sumSquares) {
         double w = model.tower().bias();
-        double sigma = (Math.sqrt(biasN + g * g) - Math.sqrt(biasN)) / alpha;
+        double sigma = (Math.sqrt(biasN + sumSquares) - Math.sqrt(biasN)) / alpha;
         biasZ += g - sigma * w;
-        biasN += g * g;
+        biasN += sumSquares;
         model.tower().setBias((float) (-biasZ / ((beta + Math.sqrt(biasN)) / alpha)));
     }
 

@@ -59,10 +59,11 @@ class GradientCheckTest {
             z += g - sigma * w;
             n += g * g;
             w = Math.abs(z) <= l1 ? 0 : -(z - Math.signum(z) * l1) / ((beta + Math.sqrt(n)) / alpha + l2);
-            // the bias: the same rule without L1 and L2
-            double biasSigma = (Math.sqrt(biasN + g * g) - Math.sqrt(biasN)) / alpha;
+            // the bias: the same rule without L1 and L2, with n summing the per-example squared gradients
+            double squares = 30 * (p - 1) * (p - 1) + 10 * p * p;
+            double biasSigma = (Math.sqrt(biasN + squares) - Math.sqrt(biasN)) / alpha;
             biasZ += g - biasSigma * bias;
-            biasN += g * g;
+            biasN += squares;
             bias = -biasZ / ((beta + Math.sqrt(biasN)) / alpha);
             for (int f = 0; f < fields; f++) {
                 float[] row = trainer.model().wide().get(f, 7L);
