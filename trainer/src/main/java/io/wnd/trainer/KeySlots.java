@@ -1,0 +1,110 @@
+package io.wnd.trainer;
+
+import java.util.Arrays;
+
+/**
+ * Numbers distinct (field, id) keys 0, 1, 2, … in the order they are first offered: open addressing with linear
+ * probing over parallel arrays. The trainer uses one per mini-batch to visit each touched table row once (one
+ * probe of the big tables per distinct key instead of one per occurrence), and one to remember the rows changed
+ * since the last version.
+ *
+ * <p>{@link #clear()} costs the number of keys held, not the capacity, so a per-batch instance stays cheap after a
+ * large batch. Not thread-safe.
+ */
+final class KeySlots {
+
+    // Odd 64-bit constant (the golden ratio): multiplying by it spreads (field, id) over the hash bits.
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+
+    private int[] table;      // slot + 1 per hash position, 0 = empty
+    private int mask;
+    private int[] fields;
+    private long[] ids;
+    private int size;
+
+    KeySlots(int expected) {
+        int capacity = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
+        table = new int[capacity];
+        mask = capacity - 1;
+        fields = new int[Math.max(16, expected)];
+        ids = new long[fields.length];
+    }
+
+    /** The number of distinct keys. */
+    int size() {
+        return size;
+    }
+
+    int field(int slot) {
+        return fields[slot];
+    }
+
+    long id(int slot) {
+        return ids[slot];
+    }
+
+    /**
+     * The slot of a key, adding it if absent.
+     *
+     * @return the slot ({@code >= 0}) of a key seen before, or {@code -(slot + 1)} for a key added now
+     */
+    int slot(int field, long id) {
+        int h = hash(field, id) & mask;
+        while (true) {
+            int s = table[h] - 1;
+            if (s < 0) {
+                break;
+            }
+            if (ids[s] == id && fields[s] == field) {
+                return s;
+            }
+            h = (h + 1) & mask;
+        }
+        int s = size++;
+        if (s == fields.length) {
+            fields = Arrays.copyOf(fields, s * 2);
+            ids = Arrays.copyOf(ids, s * 2);
+        }
+        fields[s] = field;
+        ids[s] = id;
+        table[h] = s + 1;
+        // keep the load under 1/2: probes stay short and this index is small next to the big tables
+        if (size * 2 > table.length) {
+            rehash(table.length * 2);
+        }
+        return -(s + 1);
+    }
+
+    /** Forgets every key. */
+    void clear() {
+        if (size * 8 < table.length) {
+            for (int s = 0; s < size; s++) {
+                int h = hash(fields[s], ids[s]) & mask;
+                while (table[h] != s + 1) {
+                    h = (h + 1) & mask;
+                }
+                table[h] = 0;
+            }
+        } else {
+            Arrays.fill(table, 0);
+        }
+        size = 0;
+    }
+
+    private void rehash(int capacity) {
+        table = new int[capacity];
+        mask = capacity - 1;
+        for (int s = 0; s < size; s++) {
+            int h = hash(fields[s], ids[s]) & mask;
+            while (table[h] != 0) {
+                h = (h + 1) & mask;
+            }
+            table[h] = s + 1;
+        }
+    }
+
+    private static int hash(int field, long id) {
+        long h = (id ^ ((long) field * GOLDEN)) * GOLDEN;
+        return (int) (h ^ (h >>> 32));
+    }
+}

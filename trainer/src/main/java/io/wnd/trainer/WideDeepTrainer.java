@@ -1,0 +1,642 @@
+package io.wnd.trainer;
+
+import io.wnd.state.encode.Encoded;
+import io.wnd.state.model.DenseTower;
+import io.wnd.state.model.ForwardPass;
+import io.wnd.state.model.WideDeepModel;
+import io.wnd.state.spec.AdagradSettings;
+import io.wnd.state.spec.FeatureSpec;
+import io.wnd.state.spec.FtrlSettings;
+import io.wnd.state.table.InMemorySparseTable;
+import io.wnd.state.table.SparseTable;
+import io.wnd.state.version.SparseDelta;
+import io.wnd.state.version.Table;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Trains a {@link WideDeepModel} in mini-batches on log loss of {@code p = sigmoid(wide + deep + bias)}
+ * (DESIGN §4). Deterministic: the same spec (seed included), clock readings and examples give the same weights.
+ *
+ * <ul>
+ *   <li><b>Wide</b>: FTRL-Proximal per coordinate (McMahan et al. 2013, "Ad Click Prediction: a View from the
+ *       Trenches"), with the spec's alpha, beta, l1 and l2. Each coordinate's {@code (z, n)} lives in the
+ *       trainer's own table; the weight {@code w = 0 if |z| <= l1, else -(z - sgn(z) l1) / ((beta + sqrt(n)) /
+ *       alpha + l2)} is written into the model's wide table only where it changed, and removed where it became
+ *       0, so the served wide table holds only non-zero weights.</li>
+ *   <li><b>Embeddings</b>: one row per (field, id), no collisions, Adagrad per row with the spec's learning rate
+ *       and initial accumulator. An id gets a row once it has been seen {@code admission_threshold} times; a row
+ *       not seen for {@code idle_expiry_seconds} (by the clock given to the constructor) is removed by
+ *       {@link #expireIdle()}. Row limits come from the spec.</li>
+ *   <li><b>Dense tower</b>: a DL4J {@code MultiLayerNetwork} (nd4j) started from the model's
+ *       {@link DenseTower} weights and trained with Adam on the batch mean; its parameters are copied back into
+ *       the tower after each step, so {@link ForwardPass} serves exactly the trained network.</li>
+ *   <li><b>Global bias</b>: FTRL without L1/L2 (a bias should not be pulled to 0), whose n sums the
+ *       per-example squared gradients: the bias is in every example, and with the batch's summed gradient it
+ *       would move at most about alpha per batch, dozens of batches before it reaches the base rate.</li>
+ * </ul>
+ *
+ * <p><b>Cost of a step.</b> Only the rows a batch touched are read and written: each distinct (field, id) of a
+ * batch is looked up once in each table, so a step costs the same for a table of a thousand ids as for a million
+ * (DL4J's own embedding layers would update the whole table). The sparse gradients are per-example sums (each
+ * coordinate's adaptive rate normalises them, as in per-example online learning); the dense gradient is the
+ * batch mean (Adam).
+ *
+ * <p><b>Order of a step</b>: the batch is scored with the current model (these are the progressive-validation
+ * predictions {@link #train} returns), then every part is updated from the same gradients, then ids that reached
+ * the admission threshold get rows (used from the next batch on).
+ *
+ * <p>Not thread-safe: one thread trains; the model must not be read while a step runs.
+ */
+public final class WideDeepTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WideDeepTrainer.class);
+
+    // Seconds are stored in two floats (high and low 16 bits), each exact, because one float holds integers
+    // exactly only up to 2^24 (194 days of seconds).
+    private static final double TIME_SPLIT = 65536.0;
+
+    private final FeatureSpec spec;
+    private final WideDeepModel model;
+    private final Clock clock;
+    private final boolean useWide;
+    private final boolean useDeep;
+    private final int nSparse;
+    private final int nWide;
+    private final int dim;
+    private final int nDense;
+    private final int inputSize;
+
+    private final double alpha;
+    private final double beta;
+    private final double l1;
+    private final double l2;
+    private final double learningRate;
+    private final float initialAccumulator;
+    private final int admissionThreshold;
+    private final long idleExpirySeconds;
+
+    private final SparseTable wideTable;
+    private final SparseTable embeddingTable;
+    /** FTRL state per wide coordinate: [z, n]. */
+    private final InMemorySparseTable ftrl;
+    /** Per admitted embedding row: [Adagrad accumulator x dim, last seen (hi, lo)]. */
+    private final InMemorySparseTable rowState;
+    /** Per id not admitted yet: [times seen, last seen (hi, lo)]. */
+    private final InMemorySparseTable pending;
+    private final Dl4jTower dl4j;
+
+    private double biasZ;
+    private double biasN;
+
+    // per-batch scratch, grown as needed
+    private final KeySlots wideSlots;
+    private final KeySlots embSlots;
+    private int[] wideOcc = new int[0];
+    private int[] embOcc = new int[0];
+    private float[] wideW = new float[0];
+    private float[] wideZ = new float[0];
+    private float[] wideN = new float[0];
+    private double[] wideGrad = new double[0];
+    private float[] embRows = new float[0];
+    private float[] embGrad = new float[0];
+    private boolean[] embPresent = new boolean[0];
+    private int[] embSeen = new int[0];
+    private float[] input = new float[0];
+    private double[] logits = new double[0];
+    private float[] dLogit = new float[0];
+
+    private final KeySlots changedWide = new KeySlots(1024);
+    private final KeySlots changedEmb = new KeySlots(1024);
+    private final float[] pair = new float[2];
+    private final float[] one = new float[1];
+    private final float[] stateRow;
+    private final float[] pendingRow = new float[3];
+    private final float[] embRow;
+
+    private long examples;
+    private long steps;
+    private long refusedRows;
+
+    /**
+     * A trainer of a new model ({@link WideDeepModel#create}: empty tables, seeded tower).
+     *
+     * @param spec  the feature spec (model type, optimizers, limits, seed)
+     * @param clock the clock that stamps when an id was last seen (for idle expiry)
+     */
+    public WideDeepTrainer(FeatureSpec spec, Clock clock) {
+        this(WideDeepModel.create(spec), clock);
+    }
+
+    /**
+     * A trainer that continues training a model. The optimizers' state (FTRL z and n, Adagrad accumulators, Adam
+     * moments, admission counts) starts fresh; the wide weights are carried over into FTRL's z so that training
+     * starts from them.
+     *
+     * @param model the model to train in place
+     * @param clock the clock that stamps when an id was last seen (for idle expiry)
+     */
+    public WideDeepTrainer(WideDeepModel model, Clock clock) {
+        this.model = model;
+        this.spec = model.spec();
+        this.clock = clock;
+        this.useWide = spec.modelType().usesWide();
+        this.useDeep = spec.modelType().usesDeep();
+        this.nSparse = spec.sparseCount();
+        this.nWide = spec.wideFieldCount();
+        this.dim = spec.embeddingDim();
+        this.nDense = spec.denseColumns().size();
+        this.inputSize = spec.deepInputSize();
+        FtrlSettings f = spec.ftrl();
+        this.alpha = f.alpha();
+        this.beta = f.beta();
+        this.l1 = f.l1();
+        this.l2 = f.l2();
+        AdagradSettings a = spec.adagrad();
+        this.learningRate = a.learningRate();
+        this.initialAccumulator = (float) a.initialAccumulator();
+        this.admissionThreshold = spec.admissionThreshold();
+        this.idleExpirySeconds = spec.idleExpirySeconds();
+        this.wideTable = model.wide();
+        this.embeddingTable = model.embeddings();
+        this.ftrl = new InMemorySparseTable(nWide, 2, spec.maxWideRows());
+        this.rowState = new InMemorySparseTable(nSparse, dim + 2, spec.maxEmbeddingRows());
+        this.pending = new InMemorySparseTable(nSparse, 3, spec.maxEmbeddingRows());
+        this.stateRow = new float[dim + 2];
+        this.embRow = new float[dim];
+        int expected = spec.batchSize();
+        this.wideSlots = new KeySlots(expected * nWide);
+        this.embSlots = new KeySlots(expected * nSparse);
+        this.dl4j = useDeep ? new Dl4jTower(model.tower(), spec.adam(), spec.seed()) : null;
+        adoptExistingState();
+        LOG.info("trainer for spec '{}' ({}): {} wide fields, {} embedding fields of dim {}, tower {}",
+                spec.name(), spec.modelType().jsonName(), nWide, nSparse, dim,
+                Arrays.toString(model.tower().sizes()));
+    }
+
+    /**
+     * Makes the optimizers' fresh state agree with a model that already has weights: a wide weight w is FTRL's
+     * weight for n = 0 and {@code z = -w (beta / alpha + l2) - sgn(w) l1}; embedding rows get the initial
+     * accumulator and "seen now"; the bias gets z likewise.
+     */
+    private void adoptExistingState() {
+        long now = nowSeconds();
+        double scale = beta / alpha + l2;
+        wideTable.forEach((field, id, values, offset) -> {
+            float w = values[offset];
+            pair[0] = (float) (-w * scale - Math.signum(w) * l1);
+            pair[1] = 0f;
+            ftrl.put(field, id, pair);
+        });
+        float[] row = new float[dim + 2];
+        Arrays.fill(row, 0, dim, initialAccumulator);
+        putTime(row, dim, now);
+        embeddingTable.forEach((field, id, values, offset) -> rowState.put(field, id, row));
+        biasZ = -model.tower().bias() * (beta / alpha);
+        biasN = 0;
+    }
+
+    /**
+     * The model being trained (live: it changes with every step).
+     *
+     * @return the model
+     */
+    public WideDeepModel model() {
+        return model;
+    }
+
+    /**
+     * Scores a batch with the current model without training on it: the wide part and bias in Java, the deep
+     * part with the DL4J network in inference mode.
+     *
+     * @param batch the examples (labels are ignored)
+     * @return one probability per example, in batch order
+     */
+    public double[] score(List<Example> batch) {
+        int b = batch.size();
+        forward(batch, false);
+        double[] p = new double[b];
+        for (int i = 0; i < b; i++) {
+            p[i] = ForwardPass.sigmoid(logits[i]);
+        }
+        return p;
+    }
+
+    /**
+     * One mini-batch step: scores the batch with the current model, then updates the wide weights, the
+     * embedding rows the batch touched, the dense tower and the bias, then admits ids that reached the admission
+     * threshold.
+     *
+     * @param batch the examples (any size; the spec's batch size is what callers normally use)
+     * @return the probabilities the model gave the examples before this step (progressive validation), in batch
+     *         order
+     */
+    public double[] train(List<Example> batch) {
+        int b = batch.size();
+        if (b == 0) {
+            return new double[0];
+        }
+        forward(batch, true);
+        double[] p = new double[b];
+        double biasGrad = 0;
+        double biasSq = 0;
+        for (int i = 0; i < b; i++) {
+            p[i] = ForwardPass.sigmoid(logits[i]);
+            double g = p[i] - batch.get(i).label();
+            dLogit[i] = (float) g;
+            biasGrad += g;
+            biasSq += g * g;
+        }
+        long now = nowSeconds();
+        if (useWide) {
+            updateWide(b);
+        }
+        if (useDeep) {
+            float[] inputGrad = dl4j.backward(dLogit, b);
+            updateEmbeddings(b, inputGrad, now);
+        }
+        updateBias(biasGrad, biasSq);
+        examples += b;
+        steps++;
+        return p;
+    }
+
+    /** Fills {@link #logits} with wide + deep + bias, exactly as {@link ForwardPass} sums them. */
+    private void forward(List<Example> batch, boolean training) {
+        int b = batch.size();
+        ensureBatch(b);
+        float bias = model.tower().bias();
+        float[] wideSum = null;
+        if (useWide) {
+            wideSum = wideForward(batch);
+        }
+        float[] deep = null;
+        if (useDeep) {
+            embeddingForward(batch);
+            deep = training ? dl4j.forward(input, b) : dl4j.output(input, b);
+        }
+        for (int i = 0; i < b; i++) {
+            float w = useWide ? wideSum[i] : 0f;
+            // ForwardPass adds the bias to the MLP output in float, then the wide sum in double
+            logits[i] = useDeep ? (double) w + (deep[i] + bias) : (double) w + bias;
+        }
+    }
+
+    private float[] wideForward(List<Example> batch) {
+        int b = batch.size();
+        wideSlots.clear();
+        float[] sums = new float[b];
+        for (int i = 0; i < b; i++) {
+            long[] ids = batch.get(i).features().wideIds();
+            float sum = 0f;
+            int base = i * nWide;
+            for (int f = 0; f < nWide; f++) {
+                int s = wideSlots.slot(f, ids[f]);
+                if (s < 0) {
+                    s = -s - 1;
+                    growWideSlots(s + 1);
+                    loadWide(s, f, ids[f]);
+                }
+                wideOcc[base + f] = s;
+                if (wideW[s] != 0f) {
+                    sum += wideW[s];
+                }
+            }
+            sums[i] = sum;
+        }
+        return sums;
+    }
+
+    private void loadWide(int s, int field, long id) {
+        if (ftrl.read(field, id, pair, 0)) {
+            wideZ[s] = pair[0];
+            wideN[s] = pair[1];
+        } else {
+            wideZ[s] = 0f;
+            wideN[s] = 0f;
+        }
+        wideW[s] = ftrlWeight(wideZ[s], wideN[s]);
+        wideGrad[s] = 0;
+    }
+
+    private void embeddingForward(List<Example> batch) {
+        int b = batch.size();
+        embSlots.clear();
+        for (int i = 0; i < b; i++) {
+            Encoded e = batch.get(i).features();
+            long[] ids = e.ids();
+            int base = i * nSparse;
+            int x = i * inputSize;
+            for (int f = 0; f < nSparse; f++) {
+                int s = embSlots.slot(f, ids[f]);
+                if (s < 0) {
+                    s = -s - 1;
+                    growEmbSlots(s + 1);
+                    embPresent[s] = embeddingTable.read(f, ids[f], embRows, s * dim);
+                    embSeen[s] = 0;
+                    Arrays.fill(embGrad, s * dim, (s + 1) * dim, 0f);
+                }
+                embSeen[s]++;
+                embOcc[base + f] = s;
+                if (embPresent[s]) {
+                    System.arraycopy(embRows, s * dim, input, x + f * dim, dim);
+                } else {
+                    Arrays.fill(input, x + f * dim, x + (f + 1) * dim, 0f);
+                }
+            }
+            System.arraycopy(e.numeric(), 0, input, x + nSparse * dim, nDense);
+        }
+    }
+
+    private void updateWide(int b) {
+        for (int i = 0; i < b; i++) {
+            double g = dLogit[i];
+            int base = i * nWide;
+            for (int f = 0; f < nWide; f++) {
+                wideGrad[wideOcc[base + f]] += g;
+            }
+        }
+        int slots = wideSlots.size();
+        for (int s = 0; s < slots; s++) {
+            double g = wideGrad[s];
+            double n = wideN[s];
+            double sigma = (Math.sqrt(n + g * g) - Math.sqrt(n)) / alpha;
+            pair[0] = (float) (wideZ[s] + g - sigma * wideW[s]);
+            pair[1] = (float) (n + g * g);
+            int field = wideSlots.field(s);
+            long id = wideSlots.id(s);
+            if (!ftrl.put(field, id, pair)) {
+                refused("wide coordinate");
+                continue;
+            }
+            float w = ftrlWeight(pair[0], pair[1]);
+            if (w != wideW[s]) {
+                if (w == 0f) {
+                    wideTable.remove(field, id);
+                } else {
+                    one[0] = w;
+                    if (!wideTable.put(field, id, one)) {
+                        refused("wide weight");
+                        continue;
+                    }
+                }
+                changedWide.slot(field, id);
+            }
+        }
+    }
+
+    /** FTRL-Proximal's closed-form weight of one coordinate, from its stored (float) z and n. */
+    private float ftrlWeight(float z, float n) {
+        if (Math.abs(z) <= l1) {
+            return 0f;
+        }
+        return (float) (-(z - Math.signum(z) * l1) / ((beta + Math.sqrt(n)) / alpha + l2));
+    }
+
+    private void updateBias(double g, double sumSquares) {
+        double w = model.tower().bias();
+        double sigma = (Math.sqrt(biasN + sumSquares) - Math.sqrt(biasN)) / alpha;
+        biasZ += g - sigma * w;
+        biasN += sumSquares;
+        model.tower().setBias((float) (-biasZ / ((beta + Math.sqrt(biasN)) / alpha)));
+    }
+
+    private void updateEmbeddings(int b, float[] inputGrad, long now) {
+        for (int i = 0; i < b; i++) {
+            int base = i * nSparse;
+            int x = i * inputSize;
+            for (int f = 0; f < nSparse; f++) {
+                int s = embOcc[base + f];
+                if (embPresent[s]) {
+                    int src = x + f * dim;
+                    int dst = s * dim;
+                    for (int d = 0; d < dim; d++) {
+                        embGrad[dst + d] += inputGrad[src + d];
+                    }
+                }
+            }
+        }
+        int slots = embSlots.size();
+        for (int s = 0; s < slots; s++) {
+            int field = embSlots.field(s);
+            long id = embSlots.id(s);
+            if (embPresent[s]) {
+                adagradStep(s, field, id, now);
+            } else {
+                countTowardsAdmission(s, field, id, now);
+            }
+        }
+    }
+
+    private void adagradStep(int s, int field, long id, long now) {
+        if (!rowState.read(field, id, stateRow, 0)) {
+            // a row put into the model by someone else (e.g. a restored version): start its accumulator now
+            Arrays.fill(stateRow, 0, dim, initialAccumulator);
+        }
+        int off = s * dim;
+        for (int d = 0; d < dim; d++) {
+            float g = embGrad[off + d];
+            float acc = stateRow[d] + g * g;
+            stateRow[d] = acc;
+            embRow[d] = (float) (embRows[off + d] - learningRate * g / Math.sqrt(acc));
+        }
+        putTime(stateRow, dim, now);
+        rowState.put(field, id, stateRow);
+        embeddingTable.put(field, id, embRow);
+        changedEmb.slot(field, id);
+    }
+
+    private void countTowardsAdmission(int s, int field, long id, long now) {
+        int seen = embSeen[s];
+        if (pending.read(field, id, pendingRow, 0)) {
+            seen += (int) pendingRow[0];
+        }
+        if (seen >= admissionThreshold) {
+            model.initialEmbedding(field, id, embRow);
+            if (embeddingTable.put(field, id, embRow)) {
+                Arrays.fill(stateRow, 0, dim, initialAccumulator);
+                putTime(stateRow, dim, now);
+                rowState.put(field, id, stateRow);
+                pending.remove(field, id);
+                changedEmb.slot(field, id);
+                return;
+            }
+            refused("embedding row");
+        }
+        // counts above the threshold only happen while the table is full; cap them so the float stays exact
+        pendingRow[0] = Math.min(seen, admissionThreshold);
+        putTime(pendingRow, 1, now);
+        pending.put(field, id, pendingRow);
+    }
+
+    /**
+     * Removes the embedding rows, and forgets the admission counts of ids, not seen for
+     * {@code idle_expiry_seconds} by the clock. It visits every row, so callers run it now and then (e.g. once
+     * per version), not per batch; the removed rows appear as deletions in the next {@link #drainChanges()}.
+     *
+     * @return the number of embedding rows removed
+     */
+    public int expireIdle() {
+        long cutoff = nowSeconds() - idleExpirySeconds;
+        KeySlots expired = new KeySlots(1024);
+        rowState.forEach((field, id, values, offset) -> {
+            if (getTime(values, offset + dim) < cutoff) {
+                expired.slot(field, id);
+            }
+        });
+        for (int s = 0; s < expired.size(); s++) {
+            int field = expired.field(s);
+            long id = expired.id(s);
+            rowState.remove(field, id);
+            embeddingTable.remove(field, id);
+            changedEmb.slot(field, id);
+        }
+        KeySlots forgotten = new KeySlots(1024);
+        pending.forEach((field, id, values, offset) -> {
+            if (getTime(values, offset + 1) < cutoff) {
+                forgotten.slot(field, id);
+            }
+        });
+        for (int s = 0; s < forgotten.size(); s++) {
+            pending.remove(forgotten.field(s), forgotten.id(s));
+        }
+        if (expired.size() > 0 || forgotten.size() > 0) {
+            LOG.info("expired {} embedding rows and {} pending ids idle for more than {} s",
+                    expired.size(), forgotten.size(), idleExpirySeconds);
+        }
+        return expired.size();
+    }
+
+    /**
+     * The sparse rows changed since the previous call (or since this trainer started): each row's current value,
+     * or a deletion where the row no longer exists. Costs the number of changed rows, not the table sizes.
+     *
+     * @return the wide and embedding deltas
+     */
+    public Changes drainChanges() {
+        SparseDelta wide = new SparseDelta(Table.WIDE, 1);
+        for (int s = 0; s < changedWide.size(); s++) {
+            int field = changedWide.field(s);
+            long id = changedWide.id(s);
+            if (wideTable.read(field, id, one, 0)) {
+                wide.put(field, id, one, 0);
+            } else {
+                wide.delete(field, id);
+            }
+        }
+        SparseDelta emb = new SparseDelta(Table.EMBEDDING, dim);
+        for (int s = 0; s < changedEmb.size(); s++) {
+            int field = changedEmb.field(s);
+            long id = changedEmb.id(s);
+            if (embeddingTable.read(field, id, embRow, 0)) {
+                emb.put(field, id, embRow, 0);
+            } else {
+                emb.delete(field, id);
+            }
+        }
+        changedWide.clear();
+        changedEmb.clear();
+        return new Changes(wide, emb);
+    }
+
+    /**
+     * The number of examples trained on.
+     *
+     * @return the sum of the sizes of the batches passed to {@link #train}
+     */
+    public long examplesSeen() {
+        return examples;
+    }
+
+    /**
+     * The number of mini-batch steps taken.
+     *
+     * @return the number of non-empty batches passed to {@link #train}
+     */
+    public long steps() {
+        return steps;
+    }
+
+    /**
+     * The number of wide coordinates with FTRL state (touched at least once, not only the non-zero weights).
+     *
+     * @return the row count of the FTRL table
+     */
+    public long wideCoordinates() {
+        return ftrl.size();
+    }
+
+    /**
+     * The number of ids seen but not admitted yet.
+     *
+     * @return the row count of the admission-count table
+     */
+    public long pendingIds() {
+        return pending.size();
+    }
+
+    /**
+     * How many times a new row was refused because a table was at its row limit.
+     *
+     * @return the count since this trainer started
+     */
+    public long refusedRows() {
+        return refusedRows;
+    }
+
+    private void refused(String what) {
+        if (refusedRows++ == 0) {
+            LOG.warn("a {} was refused: a table reached its row limit (limits.max_wide_rows {}, "
+                    + "limits.max_embedding_rows {}); further refusals are only counted",
+                    what, spec.maxWideRows(), spec.maxEmbeddingRows());
+        }
+    }
+
+    private long nowSeconds() {
+        return Math.floorDiv(clock.millis(), 1000L);
+    }
+
+    private static void putTime(float[] row, int offset, long seconds) {
+        row[offset] = (float) Math.floor(seconds / TIME_SPLIT);
+        row[offset + 1] = (float) (seconds - Math.floor(seconds / TIME_SPLIT) * TIME_SPLIT);
+    }
+
+    private static long getTime(float[] row, int offset) {
+        return (long) row[offset] * (long) TIME_SPLIT + (long) row[offset + 1];
+    }
+
+    private void ensureBatch(int b) {
+        // exact sizes: the arrays go to nd4j whole (only the last batch of a stream is usually smaller)
+        if (logits.length != b) {
+            logits = new double[b];
+            dLogit = new float[b];
+            wideOcc = new int[b * nWide];
+            embOcc = new int[b * nSparse];
+            input = new float[b * inputSize];
+        }
+    }
+
+    private void growWideSlots(int needed) {
+        if (wideW.length < needed) {
+            int n = Math.max(needed, wideW.length * 2);
+            wideW = Arrays.copyOf(wideW, n);
+            wideZ = Arrays.copyOf(wideZ, n);
+            wideN = Arrays.copyOf(wideN, n);
+            wideGrad = Arrays.copyOf(wideGrad, n);
+        }
+    }
+
+    private void growEmbSlots(int needed) {
+        if (embPresent.length < needed) {
+            int n = Math.max(needed, embPresent.length * 2);
+            embPresent = Arrays.copyOf(embPresent, n);
+            embSeen = Arrays.copyOf(embSeen, n);
+            embRows = Arrays.copyOf(embRows, n * dim);
+            embGrad = Arrays.copyOf(embGrad, n * dim);
+        }
+    }
+}

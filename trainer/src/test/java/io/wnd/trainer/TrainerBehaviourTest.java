@@ -1,0 +1,163 @@
+package io.wnd.trainer;
+
+import io.wnd.state.encode.Encoder;
+import io.wnd.state.model.ForwardPass;
+import io.wnd.state.spec.FeatureSpec;
+import io.wnd.state.version.SparseDelta;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The trainer's contracts: DL4J equals the served forward pass, determinism, sparse steps, admission, expiry. */
+class TrainerBehaviourTest {
+
+    private static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(START, ZoneOffset.UTC);
+
+    @Test
+    void shouldScoreWithDl4jExactlyAsThePlainJavaForwardPassAfterTraining() {
+        CriteoFiles.assumePresent(CriteoFiles.KAGGLE);
+        FeatureSpec spec = FeatureSpec.builtin("criteo");
+        List<Example> rows = CriteoFiles.read(CriteoFiles.KAGGLE, new Encoder(spec), 0, 4096);
+        WideDeepTrainer trainer = new WideDeepTrainer(spec, CLOCK);
+        for (int from = 0; from < 3584; from += 512) {
+            trainer.train(rows.subList(from, from + 512));
+        }
+        List<Example> held = rows.subList(3584, 4096);
+        ForwardPass pass = new ForwardPass(trainer.model());
+        double[] java = new double[held.size()];
+        for (int i = 0; i < held.size(); i++) {
+            java[i] = pass.probability(held.get(i).features());
+        }
+        double[] dl4j = trainer.score(held);
+        // the probabilities train() reports are taken before its step: the same model again
+        double[] progressive = trainer.train(held);
+        int compared = 0;
+        for (int i = 0; i < held.size(); i++) {
+            assertThat(Math.abs(dl4j[i] - java[i])).as("row %d", i).isLessThanOrEqualTo(1e-6);
+            assertThat(Math.abs(progressive[i] - java[i])).as("row %d", i).isLessThanOrEqualTo(1e-6);
+            compared++;
+        }
+        assertThat(compared).isEqualTo(512);
+        // and after that step the tower copied back into the model still agrees with DL4J
+        ForwardPass after = new ForwardPass(trainer.model());
+        double[] again = trainer.score(held);
+        for (int i = 0; i < held.size(); i++) {
+            assertThat(Math.abs(again[i] - after.probability(held.get(i).features()))).isLessThanOrEqualTo(1e-6);
+        }
+    }
+
+    @Test
+    void shouldGiveIdenticalWeightsForTheSameSeedAndInput() {
+        FeatureSpec spec = FeatureSpec.builtin("criteo");
+        WideDeepTrainer a = new WideDeepTrainer(spec, CLOCK);
+        WideDeepTrainer b = new WideDeepTrainer(spec, CLOCK);
+        for (int s = 0; s < 4; s++) {
+            List<Example> batch = SyntheticExamples.uniform(spec, 512, 300, s);
+            assertThat(a.train(batch)).containsExactly(b.train(batch));
+        }
+        assertThat(a.model().tower().toFlat()).containsExactly(b.model().tower().toFlat());
+        Changes ca = a.drainChanges();
+        Changes cb = b.drainChanges();
+        assertThat(ca.size()).isPositive().isEqualTo(cb.size());
+        assertSameDelta(ca.wide(), cb.wide());
+        assertSameDelta(ca.embeddings(), cb.embeddings());
+    }
+
+    @Test
+    void shouldTouchOnlyTheRowsOfTheBatch() {
+        FeatureSpec spec = FeatureSpec.builtin("criteo");
+        WideDeepTrainer trainer = new WideDeepTrainer(spec, CLOCK);
+        // ids 0..99 twice each per field: admitted after the first step
+        List<Example> first = SyntheticExamples.uniform(spec, 512, 100, 1);
+        trainer.train(first);
+        trainer.train(first);
+        trainer.drainChanges();
+        long embeddingRows = trainer.model().embeddings().size();
+        long coordinates = trainer.wideCoordinates();
+
+        // a batch with ids from another range touches only its own keys
+        List<Example> second = SyntheticExamples.uniform(spec, 64, 100, 2);
+        Set<String> keys = new HashSet<>();
+        java.util.Map<String, Integer> embeddingSightings = new java.util.HashMap<>();
+        for (Example e : second) {
+            long[] ids = e.features().wideIds();
+            for (int f = 0; f < ids.length; f++) {
+                ids[f] += 1_000_000;
+                if (f < e.features().ids().length) {
+                    e.features().ids()[f] = ids[f];
+                    embeddingSightings.merge(f + ":" + ids[f], 1, Integer::sum);
+                }
+                keys.add(f + ":" + ids[f]);
+            }
+        }
+        long admittedNow = embeddingSightings.values().stream()
+                .filter(n -> n >= spec.admissionThreshold()).count();
+        float[] untouched = trainer.model().embeddings().get(0, first.get(0).features().ids()[0]);
+        trainer.train(second);
+        Changes changes = trainer.drainChanges();
+
+        // new ids seen fewer times than the threshold are only counted; the others got rows, and nothing else
+        assertThat(admittedNow).isPositive();
+        assertThat(trainer.model().embeddings().size()).isEqualTo(embeddingRows + admittedNow);
+        assertThat(trainer.model().embeddings().get(0, first.get(0).features().ids()[0])).containsExactly(untouched);
+        assertThat(trainer.wideCoordinates()).as("before %d, batch keys %d", coordinates, keys.size())
+                .isEqualTo(coordinates + keys.size());
+        assertThat(changes.embeddings().size()).isEqualTo(admittedNow);
+        for (int i = 0; i < changes.embeddings().size(); i++) {
+            String key = changes.embeddings().field(i) + ":" + changes.embeddings().id(i);
+            assertThat(embeddingSightings.get(key)).isGreaterThanOrEqualTo(spec.admissionThreshold());
+        }
+        for (int i = 0; i < changes.wide().size(); i++) {
+            assertThat(keys).contains(changes.wide().field(i) + ":" + changes.wide().id(i));
+        }
+    }
+
+    @Test
+    void shouldAdmitAnIdAtTheThresholdAndExpireItWhenIdle() {
+        FeatureSpec spec = FeatureSpec.builtin("criteo");
+        TestClock clock = new TestClock(START);
+        WideDeepTrainer trainer = new WideDeepTrainer(spec, clock);
+        List<Example> one = SyntheticExamples.uniform(spec, 1, 1, 5);
+        long id = one.get(0).features().ids()[2];
+        for (int seen = 1; seen < spec.admissionThreshold(); seen++) {
+            trainer.train(one);
+            assertThat(trainer.model().embeddings().get(2, id)).as("seen %d times", seen).isNull();
+        }
+        trainer.train(one);
+        float[] admitted = trainer.model().embeddings().get(2, id);
+        float[] initial = new float[spec.embeddingDim()];
+        trainer.model().initialEmbedding(2, id, initial);
+        assertThat(admitted).containsExactly(initial);
+        trainer.drainChanges();
+
+        clock.advanceSeconds(spec.idleExpirySeconds());
+        assertThat(trainer.expireIdle()).as("idle for exactly the limit: kept").isZero();
+        clock.advanceSeconds(1);
+        assertThat(trainer.expireIdle()).isEqualTo(spec.sparseCount());
+        assertThat(trainer.model().embeddings().size()).isZero();
+        Changes changes = trainer.drainChanges();
+        assertThat(changes.embeddings().size()).isEqualTo(spec.sparseCount());
+        for (int i = 0; i < changes.embeddings().size(); i++) {
+            assertThat(changes.embeddings().deleted(i)).isTrue();
+        }
+    }
+
+    private static void assertSameDelta(SparseDelta a, SparseDelta b) {
+        assertThat(a.size()).isEqualTo(b.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(a.field(i)).isEqualTo(b.field(i));
+            assertThat(a.id(i)).isEqualTo(b.id(i));
+            assertThat(a.deleted(i)).isEqualTo(b.deleted(i));
+        }
+        assertThat(java.util.Arrays.copyOf(a.values(), a.size() * a.dim()))
+                .containsExactly(java.util.Arrays.copyOf(b.values(), b.size() * b.dim()));
+    }
+}
