@@ -92,6 +92,7 @@ final class VersionsCommand implements Callable<Integer> {
     m.put("metrics", v.metrics());
     m.put("bytes", v.bytes());
     m.put("sparse_records", v.sparseRecords());
+    m.put("consumed", v.consumed());
     return m;
   }
 }

@@ -57,8 +57,11 @@ public final class Manifests {
           if (r.key() != null && r.key().startsWith(prefix) && r.value() != null) {
             ModelRecord rec = serde.deserialize(topic, r.value());
             if (rec.getPart() instanceof ModelManifest m) {
+              Map<Integer, Long> consumed = new java.util.TreeMap<>();
+              m.getConsumed().forEach(o -> consumed.put(o.getPartition(), o.getOffset()));
               out.add(new VersionInfo(m.getModel(), m.getVersion(), m.getParent(), m.getCreatedAt().toEpochMilli(),
-                  m.getExamplesSeen(), Map.copyOf(m.getMetrics()), m.getBytes(), m.getSparseBlocks(), r.offset()));
+                  m.getExamplesSeen(), Map.copyOf(m.getMetrics()), m.getBytes(), m.getSparseBlocks(), r.offset(),
+                  consumed));
             }
           }
         }

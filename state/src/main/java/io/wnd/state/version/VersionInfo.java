@@ -14,6 +14,7 @@ import java.util.Map;
  * @param bytes bytes of the version's records
  * @param sparseRecords sparse records written in the version
  * @param offset offset of its manifest on the models topic
+ * @param consumed the examples topic's next offsets this version contains, by partition
  */
 public record VersionInfo(String model, long version, long parent, long createdAtMillis, long examplesSeen,
-    Map<String, Double> metrics, long bytes, int sparseRecords, long offset) {}
+    Map<String, Double> metrics, long bytes, int sparseRecords, long offset, Map<Integer, Long> consumed) {}

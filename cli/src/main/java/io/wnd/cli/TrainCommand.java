@@ -1,0 +1,110 @@
+package io.wnd.cli;
+
+import io.wnd.state.spec.FeatureSpec;
+import io.wnd.state.spec.ModelType;
+import io.wnd.trainer.StreamingTrainer;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code wnd train}: the continuous trainer, until Ctrl-C. */
+@Command(name = "train", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    description = {"Learn continuously from the examples topic and publish versions on the models topic.",
+        "On start it restores the latest version and resumes right after the examples it contains; every version is",
+        "one transaction with the consumed offsets, so nothing is trained twice or skipped, also after a kill.", ""})
+final class TrainCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  KafkaOptions kafka;
+
+  @Option(names = "--spec", paramLabel = "NAME|FILE", defaultValue = "criteo", description = "Feature spec of a new model (default: ${DEFAULT-VALUE}).")
+  String specName;
+
+  @Option(names = "--model", paramLabel = "NAME", description = "Model name (default: the spec's name).")
+  String model;
+
+  @Option(names = "--model-type", paramLabel = "T", description = "wide, deep or wide_and_deep (default: the spec's).")
+  String modelType;
+
+  @Option(names = "--publish-every-examples", paramLabel = "N", defaultValue = "100000",
+      description = "Publish a version after this many examples (default: ${DEFAULT-VALUE}).")
+  long everyExamples;
+
+  @Option(names = "--publish-every", paramLabel = "T", defaultValue = "10s",
+      description = "Publish a version after this long, if examples arrived (default: ${DEFAULT-VALUE}).")
+  String every;
+
+  @Option(names = "--json", description = "Print one JSON line per version and a summary when stopped.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    FeatureSpec fs = Specs.load(spec, specName);
+    if (modelType != null) {
+      try {
+        fs = fs.withModelType(ModelType.valueOf(modelType.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--model-type must be wide, deep or wide_and_deep, got " + modelType);
+      }
+    }
+    long everyMs;
+    try {
+      everyMs = io.wnd.ingest.replay.ClickDelay.millis(every);
+    } catch (NumberFormatException e) {
+      throw new ParameterException(spec.commandLine(), "--publish-every '" + every + "': use e.g. 5s, 1m");
+    }
+    if (everyExamples < 1 || everyMs < 1) {
+      throw new ParameterException(spec.commandLine(), "--publish-every and --publish-every-examples must be positive");
+    }
+    Cli.requireTopics(kafka);
+    String name = model != null ? model : fs.name();
+    PrintWriter out = spec.commandLine().getOut();
+    StreamingTrainer trainer = new StreamingTrainer(kafka.clientConfig(), kafka.topics(),
+        new StreamingTrainer.Settings(fs, name, everyExamples, Duration.ofMillis(everyMs)), Clock.systemUTC());
+    long last = Cli.runStoppable(trainer::stop, () -> trainer.run(p -> {
+      if (json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", p.version());
+        m.put("examples_seen", p.examplesSeen());
+        m.put("window_examples", p.metrics().count());
+        m.put("auc", p.metrics().auc());
+        m.put("logloss", p.metrics().logLoss());
+        m.put("calibration", p.metrics().calibration());
+        m.put("publish_bytes", p.published().bytes());
+        m.put("publish_ms", p.published().millis());
+        Json.print(out, m);
+      } else {
+        out.printf(Locale.ROOT, "%s v%d: %,d examples (%,d since last), progressive AUC %.4f, log loss %.4f, "
+            + "calibration %.3f; %,d bytes in %d ms%n", name, p.version(), p.examplesSeen(), p.metrics().count(),
+            p.metrics().auc(), p.metrics().logLoss(), p.metrics().calibration(), p.published().bytes(),
+            p.published().millis());
+        out.flush();
+      }
+    }));
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("model", name);
+    r.put("version", last);
+    r.put("versions_published", trainer.versionsPublished());
+    r.put("examples_trained", trainer.examplesTrained());
+    if (json) {
+      Json.print(out, r);
+    } else {
+      out.printf("trainer stopped at %s v%d: %d versions published, %,d examples trained%n", name, last,
+          trainer.versionsPublished(), trainer.examplesTrained());
+    }
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,102 @@
+package io.wnd.cli;
+
+import io.wnd.ingest.Row;
+import io.wnd.ingest.read.FileRowReader;
+import io.wnd.ingest.read.Format;
+import io.wnd.ingest.read.RejectsFile;
+import io.wnd.state.encode.Encoder;
+import io.wnd.trainer.Example;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.avro.generic.IndexedRecord;
+
+/**
+ * Labelled files as training examples, streamed: every iteration re-reads the files (one epoch), so memory
+ * stays constant whatever their size. Rows without a label are skipped; bad lines go to the rejects file.
+ */
+final class TrainingInputs implements Iterable<Example> {
+  private final List<Path> files;
+  private final Format format;
+  private final Encoder encoder;
+  private final long skip;
+  private final long limit;
+  private final RejectsFile rejects;
+
+  TrainingInputs(List<Path> files, Format format, Encoder encoder, long skip, long limit, RejectsFile rejects)
+      throws IOException {
+    for (Path f : files) {
+      if (!Files.exists(f)) {
+        throw new NoSuchFileException(f + ": no such file");
+      }
+    }
+    this.files = List.copyOf(files);
+    this.format = format;
+    this.encoder = encoder;
+    this.skip = skip;
+    this.limit = limit;
+    this.rejects = rejects;
+  }
+
+  @Override
+  public Iterator<Example> iterator() {
+    return new Iterator<>() {
+      private int file = -1;
+      private FileRowReader reader;
+      private Example next;
+      private long seen;
+      private long taken;
+
+      @Override
+      public boolean hasNext() {
+        if (next != null) {
+          return true;
+        }
+        try {
+          while (limit < 0 || taken < limit) {
+            if (reader == null) {
+              if (++file >= files.size()) {
+                return false;
+              }
+              reader = FileRowReader.open(files.get(file), format, rejects);
+            }
+            Row r = reader.next();
+            if (r == null) {
+              reader.close();
+              reader = null;
+              continue;
+            }
+            if (r.label() == Row.NO_LABEL || seen++ < skip) {
+              continue;
+            }
+            taken++;
+            next = Example.encode(encoder, (IndexedRecord) r.features(), r.label());
+            return true;
+          }
+          if (reader != null) {
+            reader.close();
+            reader = null;
+          }
+          return false;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public Example next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        Example e = next;
+        next = null;
+        return e;
+      }
+    };
+  }
+}
