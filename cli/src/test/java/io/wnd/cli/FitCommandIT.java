@@ -1,0 +1,48 @@
+package io.wnd.cli;
+
+import static io.wnd.cli.WndIT.wnd;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The seed's split through the CLI: fit on rows 2000-9999, evaluate on rows 0-1999, export, evaluate the export. */
+class FitCommandIT {
+  private final ObjectMapper mapper = new ObjectMapper();
+
+  @Test
+  void shouldFitEvaluateAndExportAModelThatEvaluatesTheSameFromItsFile(@TempDir Path dir) throws Exception {
+    Path kaggle = Path.of("..", "..", "shared", "data", "criteo", "kaggle-train-rows-0-9999.tsv");
+    assumeTrue(Files.exists(kaggle), "skipped: ../shared/data/criteo is absent");
+    Path model = dir.resolve("m.wndmodel");
+    WndIT.Result fit = wnd("fit", "--input", kaggle.toString(), "--skip", "2000", "--eval", kaggle.toString(),
+        "--eval-limit", "2000", "--export", model.toString(), "--rejects", dir.resolve("r.tsv").toString(), "--json");
+    assertThat(fit.code()).as(fit.err()).isZero();
+    JsonNode j = mapper.readTree(fit.lastLine());
+    assertThat(j.get("epochs").get(0).get("examples").asLong()).isEqualTo(8_000);
+    JsonNode eval = j.get("evaluation");
+    assertThat(eval.get("rows").asLong()).isEqualTo(2_000);
+    // the constant predictor at the held-out rate, computed here from the file: the model must beat it
+    long positives = Files.readAllLines(kaggle).subList(0, 2_000).stream().filter(l -> l.startsWith("1\t")).count();
+    double rate = positives / 2_000.0;
+    assertThat(eval.get("observed_rate").asDouble()).isEqualTo(rate);
+    assertThat(eval.get("logloss").asDouble()).isLessThan(-(rate * Math.log(rate) + (1 - rate) * Math.log(1 - rate)));
+    assertThat(eval.get("auc").asDouble()).isGreaterThan(0.7);
+
+    WndIT.Result again = wnd("evaluate", "--model-file", model.toString(), "--input", kaggle.toString(), "--limit", "2000",
+        "--rejects", dir.resolve("r2.tsv").toString(), "--json");
+    assertThat(again.code()).as(again.err()).isZero();
+    JsonNode e2 = mapper.readTree(again.lastLine());
+    assertThat(e2.get("auc").asDouble()).isEqualTo(eval.get("auc").asDouble());
+    assertThat(e2.get("logloss").asDouble()).isEqualTo(eval.get("logloss").asDouble());
+
+    WndIT.Result bad = wnd("fit", "--input", kaggle.toString(), "--model-type", "forest");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("--model-type must be wide, deep or wide_and_deep");
+  }
+}
