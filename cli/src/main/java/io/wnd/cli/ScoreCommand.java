@@ -114,8 +114,9 @@ final class ScoreCommand implements Callable<Integer> {
     ScorerApp app = ScorerApp.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      long version = app.model().version();
       app.close();
-      report(out, app);
+      report(out, app, version);
       stopped.countDown();
     }, "wnd-score-stop"));
     if (json) {
@@ -134,7 +135,7 @@ final class ScoreCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void report(PrintWriter out, ScorerApp app) {
+  private void report(PrintWriter out, ScorerApp app, long version) {
     ScorerMetrics m = app.metrics();
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("state", "stopped");
@@ -142,13 +143,13 @@ final class ScoreCommand implements Callable<Integer> {
     r.put("positives", (long) m.outcomeCount(ScorerMetrics.POSITIVE));
     r.put("negatives", (long) m.outcomeCount(ScorerMetrics.NEGATIVE));
     r.put("dead_letters", app.deadLetters().total());
-    r.put("version", app.model().version());
+    r.put("version", version);
     if (json) {
       Json.print(out, r);
     } else {
       out.printf(Locale.ROOT, "scorer stopped: %,d scored, %,d positives, %,d negatives, %,d dead letters, version %d%n",
           (long) m.scoredCount(), (long) m.outcomeCount(ScorerMetrics.POSITIVE), (long) m.outcomeCount(ScorerMetrics.NEGATIVE),
-          app.deadLetters().total(), app.model().version());
+          app.deadLetters().total(), version);
       out.flush();
     }
   }

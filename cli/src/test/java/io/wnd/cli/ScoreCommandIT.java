@@ -1,0 +1,150 @@
+package io.wnd.cli;
+
+import static io.wnd.cli.WndIT.wnd;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.wnd.avro.LabelledExample;
+import io.wnd.avro.Score;
+import io.wnd.broker.LocalKafka;
+import io.wnd.broker.junit.KafkaExtension;
+import io.wnd.schemas.topics.Topics;
+import io.wnd.state.model.WideDeepModel;
+import io.wnd.state.spec.FeatureSpec;
+import io.wnd.state.version.ModelVersion;
+import io.wnd.state.version.VersionPublisher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The 10,000 real Kaggle rows replayed through {@code wnd score} running in its own JVM, SIGKILLed mid-stream and
+ * restarted: exactly one score and one labelled example per impression, labels equal to the file's, row by row.
+ * Generated traffic replayed after the Kaggle rows moves event time on, so every attribution window closes.
+ */
+@ExtendWith(KafkaExtension.class)
+class ScoreCommandIT {
+
+  @Test
+  void shouldScoreAndLabelEveryKaggleRowExactlyOnceAcrossASigkill(LocalKafka kafka, @TempDir Path dir) throws Exception {
+    Path kaggle = Path.of("..", "..", "shared", "data", "criteo", "kaggle-train-rows-0-9999.tsv");
+    assumeTrue(Files.exists(kaggle), "skipped: ../shared/data/criteo is absent");
+    String prefix = "sc" + UUID.randomUUID().toString().substring(0, 6) + ".";
+    String b = kafka.bootstrapServers();
+    assertThat(wnd("topics", "create", "-b", b, "--topic-prefix", prefix, "--partitions", "3").code()).isZero();
+    Topics topics = new Topics(prefix, 3);
+    FeatureSpec spec = FeatureSpec.builtin("criteo");
+    WideDeepModel model = WideDeepModel.create(spec);
+    model.tower().setBias(-1.2f);
+    try (VersionPublisher pub = new VersionPublisher(Map.of("bootstrap.servers", b), topics, "score-it")) {
+      pub.publish(new ModelVersion("criteo", 1, 0, 1L, 0, Map.of(), Map.of(), spec.toJson(), model.tower().toFlat(), 0),
+          List.of(), Map.of(), null);
+    }
+    long t0 = System.currentTimeMillis() - 3_600_000L; // an hour ago: well inside the topics' retention
+    Path generated = dir.resolve("after.tsv");
+    assertThat(wnd("generate", "--count", "6000", "--seed", "3", "--output", generated.toString()).code()).isZero();
+    assertThat(wnd("replay", "-b", b, "--topic-prefix", prefix, "--start-time", Long.toString(t0), "--event-rate", "500",
+        "--checkpoint", dir.resolve("cp1").toString(), kaggle.toString()).code()).isZero();
+    // 6,000 rows at 5 rows/s of event time: 20 minutes after the Kaggle rows, past every window (10 min + 1 min grace)
+    assertThat(wnd("replay", "-b", b, "--topic-prefix", prefix, "--start-time", Long.toString(t0 + 20_000),
+        "--event-rate", "5", "--checkpoint", dir.resolve("cp2").toString(), generated.toString()).code()).isZero();
+
+    Process first = score(b, prefix, dir);
+    awaitCount(b, topics.name(Topics.SCORES), 3_000, first, "");
+    first.destroyForcibly(); // SIGKILL mid-stream
+    assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    Process second = score(b, prefix, dir);
+    Map<String, Score> scores;
+    Map<String, LabelledExample> examples = new HashMap<>();
+    try {
+      // every Kaggle impression's window closes; the last ~11 minutes of the generated tail stay open
+      awaitCount(b, topics.name(Topics.EXAMPLES), 10_000, second, kaggle.getFileName() + ":");
+      awaitCount(b, topics.name(Topics.SCORES), 16_000, second, "");
+      scores = scores(b, topics);
+      for (ConsumerRecord<String, byte[]> r : read(b, topics.name(Topics.EXAMPLES))) {
+        LabelledExample ex = Topics.serdes(null).examples().deserialize("", r.value());
+        if (!ex.getImpressionId().startsWith(kaggle.getFileName() + ":")) {
+          continue;
+        }
+        assertThat(examples.put(ex.getImpressionId(), ex)).as("one example per impression: %s", ex.getImpressionId()).isNull();
+      }
+    } finally {
+      second.destroy();
+      second.waitFor(30, TimeUnit.SECONDS);
+    }
+    assertThat(scores).hasSize(16_000);
+    List<String> lines = Files.readAllLines(kaggle);
+    for (int i = 0; i < lines.size(); i++) {
+      String id = kaggle.getFileName() + ":" + (i + 1);
+      assertThat(scores.get(id)).as(id).isNotNull();
+      assertThat(scores.get(id).getVersion()).isEqualTo(1);
+      LabelledExample ex = examples.get(id);
+      assertThat(ex).as("example of %s", id).isNotNull();
+      assertThat(ex.getLabel()).as("label of row %d", i + 1).isEqualTo(Integer.parseInt(lines.get(i).substring(0, 1)));
+      assertThat(ex.getServedVersion()).isEqualTo(1);
+    }
+  }
+
+  private static Process score(String bootstrap, String prefix, Path dir) throws Exception {
+    Path log = Files.createTempFile("wnd-score-", ".log");
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        Path.of("target", "wnd.jar").toAbsolutePath().toString(), "score", "-b", bootstrap, "--topic-prefix", prefix,
+        "--http-port", "-1", "--state-dir", dir.resolve("scorer").toString(), "--application-id", "it-" + prefix)
+        .redirectError(log.toFile()).redirectOutput(log.toFile());
+    pb.environment().put("WND_LOG_LEVEL", "INFO");
+    return pb.start();
+  }
+
+  private static void awaitCount(String bootstrap, String topic, int n, Process p, String keyPrefix) throws Exception {
+    long deadline = System.currentTimeMillis() + 150_000;
+    while (System.currentTimeMillis() < deadline) {
+      assertThat(p.isAlive()).as("the scorer is running").isTrue();
+      if (read(bootstrap, topic).stream().filter(r -> r.key() != null && r.key().startsWith(keyPrefix)).count() >= n) {
+        return;
+      }
+      Thread.sleep(1_000);
+    }
+    throw new AssertionError(topic + " did not reach " + n + " records with key prefix '" + keyPrefix + "': "
+        + read(bootstrap, topic).stream().filter(r -> r.key() != null && r.key().startsWith(keyPrefix)).count());
+  }
+
+  private static Map<String, Score> scores(String bootstrap, Topics topics) {
+    Map<String, Score> out = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r : read(bootstrap, topics.name(Topics.SCORES))) {
+      Score s = Topics.serdes(null).scores().deserialize("", r.value());
+      assertThat(out.put(s.getImpressionId(), s)).as("one score per impression: %s", s.getImpressionId()).isNull();
+    }
+    return out;
+  }
+
+  /** Everything committed on a topic right now. */
+  private static List<ConsumerRecord<String, byte[]>> read(String bootstrap, String topic) {
+    Map<String, Object> cfg = Map.of("bootstrap.servers", bootstrap, "isolation.level", "read_committed");
+    List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+    try (var c = new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer())) {
+      var parts = c.partitionsFor(topic).stream()
+          .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(parts);
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.currentTimeMillis() < deadline) {
+        c.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+}
