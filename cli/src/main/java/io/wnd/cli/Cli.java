@@ -64,6 +64,25 @@ final class Cli {
   }
 
   /**
+   * The JSON fields every replay-like command reports.
+   *
+   * @param s what the replay did
+   * @return rows, impressions, clicks, rejected, seconds, rows_per_second, completed, next_row
+   */
+  static java.util.Map<String, Object> summary(io.wnd.ingest.replay.ReplaySummary s) {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("rows", s.rows());
+    m.put("impressions", s.impressions());
+    m.put("clicks", s.clicks());
+    m.put("rejected", s.rejected());
+    m.put("seconds", Math.round(s.seconds() * 1000) / 1000.0);
+    m.put("rows_per_second", Math.round(s.rowsPerSecond()));
+    m.put("completed", s.completed());
+    m.put("next_row", s.nextRow());
+    return m;
+  }
+
+  /**
    * A progress line on stderr, rewritten in place about once a second, when a person is watching.
    *
    * @param err stderr

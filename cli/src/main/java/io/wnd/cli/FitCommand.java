@@ -6,7 +6,6 @@ import io.wnd.state.encode.Encoder;
 import io.wnd.state.file.ModelFile;
 import io.wnd.state.metrics.StreamMetrics;
 import io.wnd.state.spec.FeatureSpec;
-import io.wnd.state.spec.ModelType;
 import io.wnd.state.version.ModelVersion;
 import io.wnd.trainer.Evaluation;
 import io.wnd.trainer.OfflineTraining;
@@ -72,14 +71,7 @@ final class FitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    FeatureSpec fs = Specs.load(spec, specName);
-    if (modelType != null) {
-      try {
-        fs = fs.withModelType(ModelType.valueOf(modelType.toUpperCase(Locale.ROOT)));
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), "--model-type must be wide, deep or wide_and_deep, got " + modelType);
-      }
-    }
+    FeatureSpec fs = Specs.withModelType(spec, Specs.load(spec, specName), modelType);
     if (epochs < 1) {
       throw new ParameterException(spec.commandLine(), "--epochs must be >= 1, got " + epochs);
     }

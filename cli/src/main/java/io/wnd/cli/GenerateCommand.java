@@ -167,13 +167,7 @@ final class GenerateCommand implements Callable<Integer> {
   private void report(ReplaySummary s, StreamMetrics.Snapshot truth) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("rows", s.rows());
-      m.put("impressions", s.impressions());
-      m.put("clicks", s.clicks());
-      m.put("seconds", Math.round(s.seconds() * 1000) / 1000.0);
-      m.put("rows_per_second", Math.round(s.rowsPerSecond()));
-      m.put("completed", s.completed());
+      Map<String, Object> m = Cli.summary(s);
       m.put("ground_truth_auc", truth.auc());
       m.put("ground_truth_logloss", truth.logLoss());
       m.put("click_rate", truth.observedRate());

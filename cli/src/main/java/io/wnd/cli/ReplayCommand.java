@@ -160,15 +160,7 @@ final class ReplayCommand implements Callable<Integer> {
   private void report(ReplaySummary s, RejectsFile rej) {
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("rows", s.rows());
-      m.put("impressions", s.impressions());
-      m.put("clicks", s.clicks());
-      m.put("rejected", s.rejected());
-      m.put("seconds", Math.round(s.seconds() * 1000) / 1000.0);
-      m.put("rows_per_second", Math.round(s.rowsPerSecond()));
-      m.put("completed", s.completed());
-      m.put("next_row", s.nextRow());
+      Map<String, Object> m = Cli.summary(s);
       if (s.rejected() > 0) {
         m.put("rejects_file", rej.file().toString());
       }

@@ -25,4 +25,16 @@ final class Specs {
       throw new ParameterException(spec.commandLine(), "--spec: " + e.getMessage(), e);
     }
   }
+
+  /** The spec with {@code --model-type} applied, when given. */
+  static FeatureSpec withModelType(CommandSpec spec, FeatureSpec fs, String modelType) {
+    if (modelType == null) {
+      return fs;
+    }
+    try {
+      return fs.withModelType(io.wnd.state.spec.ModelType.valueOf(modelType.toUpperCase(java.util.Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--model-type must be wide, deep or wide_and_deep, got " + modelType);
+    }
+  }
 }

@@ -1,7 +1,6 @@
 package io.wnd.cli;
 
 import io.wnd.state.spec.FeatureSpec;
-import io.wnd.state.spec.ModelType;
 import io.wnd.trainer.StreamingTrainer;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -51,14 +50,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    FeatureSpec fs = Specs.load(spec, specName);
-    if (modelType != null) {
-      try {
-        fs = fs.withModelType(ModelType.valueOf(modelType.toUpperCase(Locale.ROOT)));
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), "--model-type must be wide, deep or wide_and_deep, got " + modelType);
-      }
-    }
+    FeatureSpec fs = Specs.withModelType(spec, Specs.load(spec, specName), modelType);
     long everyMs;
     try {
       everyMs = io.wnd.ingest.replay.ClickDelay.millis(every);
