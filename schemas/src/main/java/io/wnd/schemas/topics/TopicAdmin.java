@@ -99,8 +99,10 @@ public final class TopicAdmin {
     // A new topic reaches the brokers' metadata a moment after the controller created it: describe until
     // every topic is visible (bounded), so a fresh create never reports its own topics as missing.
     List<Status> described = describe();
-    for (int attempt = 0; attempt < 40 && described.stream().anyMatch(s -> s.problems().contains("does not exist"));
-        attempt++) {
+    // ...and until every partition has a leader: a producer that writes to a partition whose leadership is still
+    // moving in can see NOT_LEADER_OR_FOLLOWER and then out-of-order sequence errors on its retries.
+    for (int attempt = 0; attempt < 40 && (described.stream().anyMatch(s -> s.problems().contains("does not exist"))
+        || !allLed(created)); attempt++) {
       try {
         Thread.sleep(250);
       } catch (InterruptedException ex) {
@@ -166,6 +168,26 @@ public final class TopicAdmin {
           maxBytes, List.copyOf(problems)));
     }
     return out;
+  }
+
+  private boolean allLed(Set<String> names) {
+    if (names.isEmpty()) {
+      return true;
+    }
+    try {
+      for (TopicDescription d : admin.describeTopics(names).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+          .values()) {
+        if (d.partitions().stream().anyMatch(p -> p.leader() == null || p.leader().id() < 0)) {
+          return false;
+        }
+      }
+      return true;
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted", e);
+    }
   }
 
   private Map<String, Config> configsOf(Collection<String> names) {
