@@ -113,7 +113,7 @@ final class GenerateCommand implements Callable<Integer> {
   }
 
   private ReplaySummary produce(Replayer.Source source, long durationMs) throws Exception {
-    double evRate = eventRate != null ? eventRate : rate > 0 ? rate : 500;
+    double evRate = ReplayOptions.eventRate(eventRate, rate);
     ReplayOptions options;
     try {
       options = new ReplayOptions(rate, evRate, System.currentTimeMillis(), 0, -1, durationMs,

@@ -119,7 +119,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   private ReplayOptions options() {
     try {
-      double evRate = eventRate != null ? eventRate : rate > 0 ? rate : 500;
+      double evRate = ReplayOptions.eventRate(eventRate, rate);
       double wallRate = rate;
       if (speedup != null) {
         if (!(speedup > 0)) {

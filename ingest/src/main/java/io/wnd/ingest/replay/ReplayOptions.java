@@ -18,6 +18,20 @@ import java.nio.file.Path;
  */
 public record ReplayOptions(double rate, double eventRate, long startTimeMillis, long skip, long limit,
     long durationMillis, ClickDelay clickDelay, long seed, Path checkpoint, boolean resume) {
+  /** Rows per second of event time when nothing says otherwise: about the rate of a Criteo day (45 M rows). */
+  public static final double NATURAL_EVENT_RATE = 500;
+
+  /**
+   * The event rate a replay uses: the one asked for, else the wall-clock rate when paced, else the natural one.
+   *
+   * @param eventRate {@code --event-rate}, or null
+   * @param rate {@code --rate} (0 = as fast as possible)
+   * @return rows per second of event time
+   */
+  public static double eventRate(Double eventRate, double rate) {
+    return eventRate != null ? eventRate : rate > 0 ? rate : NATURAL_EVENT_RATE;
+  }
+
   /** Validates. */
   public ReplayOptions {
     if (rate < 0 || Double.isNaN(rate)) {
