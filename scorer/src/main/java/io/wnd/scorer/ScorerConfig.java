@@ -74,6 +74,14 @@ public final class ScorerConfig extends AbstractConfig {
   private static final String JOIN_PUNCTUATE_MS_DOC = "How often, in ms of stream time, the join looks for closed "
       + "windows and orphan clicks. Default 1000.";
 
+  /** How far ahead of the wall clock an event time may be. */
+  public static final String EVENT_TIME_MAX_AHEAD_MS_CONFIG = "scorer.event.time.max.ahead.ms";
+  private static final String EVENT_TIME_MAX_AHEAD_MS_DOC = "Largest lead, in ms, of an impression's or click's "
+      + "event time over the wall clock: a later one goes to the dead-letter topic (reason FutureEventTimeException) "
+      + "instead of moving stream time ahead and closing every open window. Keep it plus the attribution window "
+      + "under the brokers' message.timestamp.after.max.ms (default 1 hour), which refuses records stamped further "
+      + "ahead. Default 900000 (15 minutes).";
+
   /** Policy before any version. */
   public static final String NO_MODEL_POLICY_CONFIG = "scorer.no.model.policy";
   private static final String NO_MODEL_POLICY_DOC = "What to do with impressions before any model version exists: "
@@ -146,6 +154,8 @@ public final class ScorerConfig extends AbstractConfig {
       .define(ATTRIBUTION_GRACE_MS_CONFIG, Type.LONG, 60_000L, Range.atLeast(0), Importance.MEDIUM,
           ATTRIBUTION_GRACE_MS_DOC)
       .define(JOIN_PUNCTUATE_MS_CONFIG, Type.LONG, 1_000L, Range.atLeast(1), Importance.LOW, JOIN_PUNCTUATE_MS_DOC)
+      .define(EVENT_TIME_MAX_AHEAD_MS_CONFIG, Type.LONG, ScorerTopology.Settings.DEFAULT_MAX_AHEAD_MS, Range.atLeast(0),
+          Importance.LOW, EVENT_TIME_MAX_AHEAD_MS_DOC)
       .define(NO_MODEL_POLICY_CONFIG, Type.STRING, POLICY_HOLD, ValidString.in(POLICY_HOLD, POLICY_PRIOR),
           Importance.MEDIUM, NO_MODEL_POLICY_DOC)
       .define(PRIOR_BASE_RATE_CONFIG, Type.DOUBLE, 0.25, ScorerConfig::validRate, Importance.MEDIUM, PRIOR_BASE_RATE_DOC)
@@ -249,7 +259,8 @@ public final class ScorerConfig extends AbstractConfig {
   public ScorerTopology.Settings topologySettings() {
     return new ScorerTopology.Settings(topics(), spec, modelName(), getLong(ATTRIBUTION_WINDOW_MS_CONFIG),
         getLong(ATTRIBUTION_GRACE_MS_CONFIG), getLong(JOIN_PUNCTUATE_MS_CONFIG),
-        priorPolicy() ? getDouble(PRIOR_BASE_RATE_CONFIG) : Double.NaN, getLong(HOLD_CHECK_MS_CONFIG));
+        priorPolicy() ? getDouble(PRIOR_BASE_RATE_CONFIG) : Double.NaN, getLong(HOLD_CHECK_MS_CONFIG),
+        getLong(EVENT_TIME_MAX_AHEAD_MS_CONFIG));
   }
 
   /** @return the bearer token, or null for none */

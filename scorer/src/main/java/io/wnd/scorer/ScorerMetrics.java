@@ -25,7 +25,10 @@ public final class ScorerMetrics {
   public static final String DUPLICATE_CLICK = "duplicate_click";
   /** Join outcome: a second impression with the same id, dropped. */
   public static final String DUPLICATE_IMPRESSION = "duplicate_impression";
-  /** Join outcome: a click after its impression's window, which does not change the label. */
+  /**
+   * Join outcome: a click after its impression's window (or more than the grace before the impression), which
+   * does not change the label.
+   */
   public static final String CLICK_OUTSIDE_WINDOW = "click_outside_window";
   /** Join outcome: a click with no impression, dead-lettered. */
   public static final String ORPHAN_CLICK = "orphan_click";

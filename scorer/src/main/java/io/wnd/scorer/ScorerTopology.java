@@ -70,18 +70,61 @@ public final class ScorerTopology {
    * @param punctuateMs how often (stream time, ms) the join looks for closed windows
    * @param priorRate the prior served as version 0 before any version; NaN to hold impressions instead
    * @param holdCheckMs how often (wall clock, ms) held impressions are scored if a version arrived
+   * @param maxAheadMs the largest lead of an event time over the wall clock, ms (&ge; 0): later ones are
+   *     dead-lettered rather than moving stream time ahead
    */
   public record Settings(Topics topics, FeatureSpec spec, String modelName, long windowMs, long graceMs,
-      long punctuateMs, double priorRate, long holdCheckMs) {
+      long punctuateMs, double priorRate, long holdCheckMs, long maxAheadMs) {
+    /** The default of {@code maxAheadMs}: 15 minutes. */
+    public static final long DEFAULT_MAX_AHEAD_MS = 900_000L;
+
     /** Validates. */
     public Settings {
-      if (windowMs < 1 || graceMs < 0 || punctuateMs < 1 || holdCheckMs < 1) {
-        throw new IllegalArgumentException("window >= 1, grace >= 0 and intervals >= 1 ms required, got window "
-            + windowMs + ", grace " + graceMs + ", punctuate " + punctuateMs + ", hold check " + holdCheckMs);
+      if (windowMs < 1 || graceMs < 0 || punctuateMs < 1 || holdCheckMs < 1 || maxAheadMs < 0) {
+        throw new IllegalArgumentException("window >= 1, grace >= 0, max ahead >= 0 and intervals >= 1 ms required, "
+            + "got window " + windowMs + ", grace " + graceMs + ", punctuate " + punctuateMs + ", hold check "
+            + holdCheckMs + ", max ahead " + maxAheadMs);
       }
       if (!Double.isNaN(priorRate) && !(priorRate > 0 && priorRate < 1)) {
         throw new IllegalArgumentException("prior rate must be in (0, 1) or NaN (hold), got " + priorRate);
       }
+    }
+
+    /**
+     * Settings with the default {@link #DEFAULT_MAX_AHEAD_MS}.
+     *
+     * @param topics the topic registry
+     * @param spec the feature spec
+     * @param modelName the model's name
+     * @param windowMs attribution window, ms
+     * @param graceMs grace, ms
+     * @param punctuateMs join punctuation interval, ms of stream time
+     * @param priorRate the prior, or NaN to hold
+     * @param holdCheckMs hold check interval, wall-clock ms
+     */
+    public Settings(Topics topics, FeatureSpec spec, String modelName, long windowMs, long graceMs, long punctuateMs,
+        double priorRate, long holdCheckMs) {
+      this(topics, spec, modelName, windowMs, graceMs, punctuateMs, priorRate, holdCheckMs, DEFAULT_MAX_AHEAD_MS);
+    }
+
+    /**
+     * Why an event time cannot be processed, or null if it can.
+     *
+     * @param eventTime the event time, ms since the epoch
+     * @param wallClockMs the wall clock now, ms since the epoch
+     * @return a {@code NegativeEventTimeException} or {@code FutureEventTimeException}, or null
+     */
+    public RuntimeException eventTimeProblem(long eventTime, long wallClockMs) {
+      if (eventTime < 0) {
+        return new BadInput.NegativeEventTimeException("event time " + eventTime + " ms is before 1970 "
+            + "(Kafka timestamps cannot be negative)");
+      }
+      if (eventTime - maxAheadMs > wallClockMs) {
+        return new BadInput.FutureEventTimeException("event time too far in the future: "
+            + java.time.Instant.ofEpochMilli(eventTime) + " is more than " + maxAheadMs + " ms ahead of the wall clock ("
+            + java.time.Instant.ofEpochMilli(wallClockMs) + ")");
+      }
+      return null;
     }
 
     /** @return true if impressions are held before any version */
@@ -105,9 +148,9 @@ public final class ScorerTopology {
     Topics topics = settings.topics();
     StoreSerdes storeSerdes = new StoreSerdes(serdes);
     Topology t = new Topology();
-    t.addSource(AutoOffsetReset.earliest(), IMPRESSIONS_SOURCE, new EventTimeExtractor(), new StringDeserializer(), serdes.impressions(),
+    t.addSource(AutoOffsetReset.earliest(), IMPRESSIONS_SOURCE, new EventTimeExtractor(settings.maxAheadMs()), new StringDeserializer(), serdes.impressions(),
         topics.name(Topics.IMPRESSIONS));
-    t.addSource(AutoOffsetReset.earliest(), CLICKS_SOURCE, new EventTimeExtractor(), new StringDeserializer(), serdes.clicks(),
+    t.addSource(AutoOffsetReset.earliest(), CLICKS_SOURCE, new EventTimeExtractor(settings.maxAheadMs()), new StringDeserializer(), serdes.clicks(),
         topics.name(Topics.CLICKS));
     t.addProcessor(SCORE_PROCESSOR, () -> new ScoreProcessor(settings, serdes, model, metrics, deadLetters), IMPRESSIONS_SOURCE);
     t.addProcessor(JOIN_PROCESSOR, () -> new JoinProcessor(settings, serdes, metrics, deadLetters), SCORE_PROCESSOR,

@@ -30,8 +30,17 @@ public final class DeadLetters {
   public static final String EXCEPTION = "wnd.dlq.exception";
   /** Header: the exception's message. */
   public static final String MESSAGE = "wnd.dlq.message";
+  /** Header, only on a dead letter whose original key or value was cut: their original sizes in bytes. */
+  public static final String TRUNCATED = "wnd.dlq.truncated";
   /** Longest message kept in the header, in characters. */
   public static final int MAX_MESSAGE_CHARS = 2000;
+  /**
+   * Most bytes of original key and value kept together (1,000,000): with the headers, a dead letter stays under
+   * the brokers' default record size limit (1 MiB), so a record near that limit that fails cannot make its own
+   * dead letter fail too. Longer originals are cut (the key to 1 KiB first) and flagged with {@link #TRUNCATED}.
+   */
+  public static final int MAX_ORIGINAL_BYTES = 1_000_000;
+  private static final int MAX_KEPT_KEY_BYTES = 1024;
 
   private final String deadLetterTopic;
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
@@ -75,6 +84,18 @@ public final class DeadLetters {
     put(h, EXCEPTION, error.getClass().getName());
     String message = String.valueOf(error.getMessage());
     put(h, MESSAGE, message.length() > MAX_MESSAGE_CHARS ? message.substring(0, MAX_MESSAGE_CHARS) : message);
+    int keyLength = key == null ? 0 : key.length;
+    int valueLength = value == null ? 0 : value.length;
+    if (keyLength + valueLength > MAX_ORIGINAL_BYTES) {
+      put(h, TRUNCATED, "key " + keyLength + " bytes, value " + valueLength + " bytes");
+      if (keyLength > MAX_KEPT_KEY_BYTES) {
+        key = java.util.Arrays.copyOf(key, MAX_KEPT_KEY_BYTES);
+      }
+      int room = MAX_ORIGINAL_BYTES - (key == null ? 0 : key.length);
+      if (valueLength > room) {
+        value = java.util.Arrays.copyOf(value, room);
+      }
+    }
     return new ProducerRecord<>(deadLetterTopic, null, key, value, h);
   }
 

@@ -9,17 +9,33 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  * Stream time is event time: the {@code event_time} field of impressions and clicks, whatever timestamp the
  * producer put on the record; other values fall back to the record's timestamp (or the partition time if
  * it has none).
+ *
+ * <p>An event time before 1970 or more than {@code maxAheadMs} ahead of the wall clock does not move stream
+ * time: the record gets the partition time instead (never a negative one, which Kafka Streams would drop
+ * without a trace), and the processors dead-letter it.
  */
 public final class EventTimeExtractor implements TimestampExtractor {
+  private final long maxAheadMs;
+
+  /** @param maxAheadMs the largest lead of an event time over the wall clock, ms */
+  public EventTimeExtractor(long maxAheadMs) {
+    this.maxAheadMs = maxAheadMs;
+  }
+
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
     Object v = record.value();
+    long t;
     if (v instanceof Impression i && i.getEventTime() != null) {
-      return i.getEventTime().toEpochMilli();
+      t = i.getEventTime().toEpochMilli();
+    } else if (v instanceof Click c && c.getEventTime() != null) {
+      t = c.getEventTime().toEpochMilli();
+    } else {
+      return record.timestamp() >= 0 ? record.timestamp() : Math.max(partitionTime, 0);
     }
-    if (v instanceof Click c && c.getEventTime() != null) {
-      return c.getEventTime().toEpochMilli();
+    if (t < 0 || t - maxAheadMs > System.currentTimeMillis()) {
+      return Math.max(partitionTime, 0);
     }
-    return record.timestamp() >= 0 ? record.timestamp() : partitionTime;
+    return t;
   }
 }

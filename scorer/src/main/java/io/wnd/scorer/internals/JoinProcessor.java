@@ -5,6 +5,7 @@ import io.wnd.avro.Impression;
 import io.wnd.avro.LabelledExample;
 import io.wnd.schemas.deadletter.DeadLetters;
 import io.wnd.schemas.topics.Topics;
+import io.wnd.scorer.BadInput;
 import io.wnd.scorer.ScorerMetrics;
 import io.wnd.scorer.ScorerTopology;
 import java.nio.ByteBuffer;
@@ -33,8 +34,10 @@ import org.slf4j.LoggerFactory;
  *       arrives before or after its impression (early clicks wait in {@link ScorerTopology#EARLY_CLICKS_STORE});</li>
  *   <li>when stream time reaches {@code impressionTime + window + grace} without such a click, a negative is
  *       emitted (a stream-time punctuation walks {@link ScorerTopology#EXPIRY_STORE}, ordered by time);</li>
- *   <li>a second click on an impression is counted once ({@code duplicate_click}); a click after the window
- *       ({@code click_outside_window}) changes nothing;</li>
+ *   <li>a second click on an impression is counted once ({@code duplicate_click}); a click after the window,
+ *       or more than the grace before its impression ({@code click_outside_window}), changes nothing;</li>
+ *   <li>a click with no id, or an event time before 1970 or too far ahead of the wall clock, is dead-lettered at
+ *       once (see {@link io.wnd.scorer.BadInput});</li>
  *   <li>a click whose impression has not arrived when stream time reaches {@code clickTime + grace} is an
  *       orphan: counted and dead-lettered with its original bytes; a click inside the window that arrives
  *       after the negative was emitted is counted as {@code late_click} and dead-lettered too.</li>
@@ -92,7 +95,19 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     if (record.value() instanceof Scored s) {
       onImpression(s);
     } else if (record.value() instanceof Click c) {
-      onClick(record.key() != null ? record.key() : c.getImpressionId(), c, record);
+      String id = record.key() != null && !record.key().isEmpty() ? record.key() : c.getImpressionId();
+      long now = context.currentSystemTimeMs();
+      RuntimeException bad = BadInput.idProblem(id, "click");
+      if (bad == null) {
+        bad = settings.eventTimeProblem(c.getEventTime().toEpochMilli(), now);
+      }
+      if (bad != null) {
+        var md = context.recordMetadata();
+        deadLetter(id == null ? "" : id, serdes.clicks().serialize(clicksTopic, c), md.map(m -> m.partition()).orElse(-1),
+            md.map(m -> m.offset()).orElse(-1L), now, bad);
+        return;
+      }
+      onClick(id, c, record);
     }
   }
 
@@ -127,7 +142,8 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
         }
       } else if (entry.state() == JoinEntry.POSITIVE) {
         metrics.outcome(ScorerMetrics.DUPLICATE_CLICK);
-      } else if (clickTime <= entry.impressionTime() + settings.windowMs()) {
+      } else if (clickTime <= entry.impressionTime() + settings.windowMs()
+          && clickTime >= entry.impressionTime() - settings.graceMs()) {
         metrics.outcome(ScorerMetrics.LATE_CLICK);
         var md = context.recordMetadata();
         deadLetter(id, serdes.clicks().serialize(clicksTopic, c), md.map(m -> m.partition()).orElse(-1),
@@ -159,7 +175,8 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
 
   /** Applies a click to an open entry: the positive is emitted if the click is inside the window. */
   private JoinEntry click(String id, JoinEntry entry, long clickTime) {
-    if (clickTime > entry.impressionTime() + settings.windowMs()) {
+    if (clickTime > entry.impressionTime() + settings.windowMs()
+        || clickTime < entry.impressionTime() - settings.graceMs()) {
       metrics.outcome(ScorerMetrics.CLICK_OUTSIDE_WINDOW);
       return entry;
     }

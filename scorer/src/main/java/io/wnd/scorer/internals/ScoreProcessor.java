@@ -4,6 +4,7 @@ import io.wnd.avro.Impression;
 import io.wnd.avro.Score;
 import io.wnd.schemas.deadletter.DeadLetters;
 import io.wnd.schemas.topics.Topics;
+import io.wnd.scorer.BadInput;
 import io.wnd.scorer.ModelProvider;
 import io.wnd.scorer.ScorerMetrics;
 import io.wnd.scorer.ScorerTopology;
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * or the impression is held in {@link ScorerTopology#HELD_STORE} and scored, in id order, as soon as a
  * version exists (checked on every impression and on a wall-clock punctuation). A second impression with an
  * id the join still knows is dropped and counted. An impression the encoder refuses (a feature record that
- * does not fit the spec) goes to the dead-letter topic.
+ * does not fit the spec) goes to the dead-letter topic, and so does one with no id, an event time before 1970
+ * or too far ahead of the wall clock, or one older than the join remembers ids (see
+ * {@link io.wnd.scorer.BadInput}).
  */
 public final class ScoreProcessor implements Processor<String, Impression, Object, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(ScoreProcessor.class);
@@ -92,9 +95,32 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
     if (imp == null) {
       return; // a tombstone: nothing to score
     }
-    String id = record.key() != null ? record.key() : imp.getId();
+    String id = record.key() != null && !record.key().isEmpty() ? record.key() : imp.getId();
+    long now = context.currentSystemTimeMs();
+    long t = imp.getEventTime().toEpochMilli();
+    RuntimeException bad = BadInput.idProblem(id, "impression");
+    if (bad == null) {
+      bad = settings.eventTimeProblem(t, now);
+    }
+    if (bad == null) {
+      bad = BadInput.sizeProblem((org.apache.avro.generic.IndexedRecord) imp.getFeatures());
+    }
+    if (bad != null) {
+      deadLetter(id == null ? "" : id, imp, record, now, bad);
+      return;
+    }
     if (joined.get(id) != null || (heldCount > 0 && held.get(id) != null)) {
       metrics.outcome(ScorerMetrics.DUPLICATE_IMPRESSION);
+      return;
+    }
+    long streamTime = context.currentStreamTimeMs();
+    long memory = 2 * settings.windowMs() + settings.graceMs();
+    if (streamTime >= 0 && streamTime - t >= memory) {
+      // the join forgets ids this old: it could not tell a duplicate from a first sighting
+      deadLetter(id, imp, record, now, new BadInput.ExpiredImpressionException("impression " + id + " at "
+          + Instant.ofEpochMilli(t) + " is older than stream time " + Instant.ofEpochMilli(streamTime)
+          + " minus two attribution windows and the grace (" + memory + " ms): its window is closed and the "
+          + "join no longer remembers whether it was scored"));
       return;
     }
     ModelView view = scorer.refresh();
@@ -137,7 +163,7 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
       try {
         logit = scorer.logit((org.apache.avro.generic.IndexedRecord) imp.getFeatures());
       } catch (IllegalArgumentException e) {
-        deadLetter(id, imp, record, e);
+        deadLetter(id, imp, record, record.timestamp(), e);
         return;
       }
       version = view.version().version();
@@ -152,15 +178,15 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
     context.forward(new Record<Object, Object>(id, new Scored(imp, score), eventTime), ScorerTopology.JOIN_PROCESSOR);
   }
 
-  private void deadLetter(String id, Impression imp, Record<String, Impression> record, Exception e) {
+  private void deadLetter(String id, Impression imp, Record<String, Impression> record, long timestamp, Exception e) {
     var md = context.recordMetadata();
     var source = new DeadLetters.Source(md.map(m -> m.topic()).orElse(settings.topics().name(Topics.IMPRESSIONS)),
         md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L));
-    LOG.warn("dead letter: {}-{} offset {}: impression {} does not fit the spec: {}", source.topic(),
+    LOG.warn("dead letter: {}-{} offset {}: impression '{}': {}", source.topic(),
         source.partition(), source.offset(), id, e.getMessage());
     var dlq = deadLetters.record(source, id.getBytes(StandardCharsets.UTF_8),
         serdes.impressions().serialize(source.topic(), imp), record.headers(), "scorer.score", e);
-    context.forward(new Record<Object, Object>(dlq.key(), dlq.value(), record.timestamp(), dlq.headers()),
+    context.forward(new Record<Object, Object>(dlq.key(), dlq.value(), timestamp, dlq.headers()),
         ScorerTopology.DEAD_LETTER_SINK);
   }
 
