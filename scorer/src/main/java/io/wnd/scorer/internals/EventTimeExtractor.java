@@ -7,8 +7,7 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
 
 /**
  * Stream time is event time: the {@code event_time} field of impressions and clicks, whatever timestamp the
- * producer put on the record; other values fall back to the record's timestamp (or the partition time if
- * it has none).
+ * producer put on the record; a tombstone (null value) gets the partition time, so it moves nothing.
  *
  * <p>An event time before 1970 or more than {@code maxAheadMs} ahead of the wall clock does not move stream
  * time: the record gets the partition time instead (never a negative one, which Kafka Streams would drop
@@ -31,7 +30,8 @@ public final class EventTimeExtractor implements TimestampExtractor {
     } else if (v instanceof Click c && c.getEventTime() != null) {
       t = c.getEventTime().toEpochMilli();
     } else {
-      return record.timestamp() >= 0 ? record.timestamp() : Math.max(partitionTime, 0);
+      // a tombstone: nothing to process, and its producer's timestamp must not move stream time
+      return Math.max(partitionTime, 0);
     }
     if (t < 0 || t - maxAheadMs > System.currentTimeMillis()) {
       return Math.max(partitionTime, 0);
