@@ -31,6 +31,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
   private final Schema schema;
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
+  private final SchemaStore store;
+  private final java.util.Map<Long, Schema> writers = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param type the generated class: its schema is the reader and writer schema
@@ -41,9 +43,12 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     this.schema = model.getSchema(type);
     this.encoder = new BinaryMessageEncoder<>(model, schema);
     this.decoder = new BinaryMessageDecoder<>(model, schema, store);
+    this.store = store;
+    writers.put(WireFormat.fingerprint(schema), schema);
     for (Schema known : WireFormat.compiledIn()) {
       if (known.getFullName().equals(schema.getFullName()) && !known.equals(schema)) {
         decoder.addSchema(known);
+        writers.put(WireFormat.fingerprint(known), known);
       }
     }
   }
@@ -77,7 +82,13 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
           "not Avro single-object encoding (" + data.length + " bytes, expected C3 01 + 8-byte fingerprint + body)", null);
     }
     try {
+      Schema writer = writerOf(data);
+      if (writer != null) {
+        WireBounds.check(writer, data, WireFormat.HEADER_LENGTH);
+      }
       return decoder.decode(data);
+    } catch (WireFormatException e) {
+      throw e;
     } catch (MissingSchemaException e) {
       throw new WireFormatException(WireFormatException.Reason.UNKNOWN_SCHEMA,
           "unknown writer schema fingerprint " + WireFormat.hex(fingerprintOf(data))
@@ -126,6 +137,19 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
    */
   public static long fingerprintOf(byte[] data) {
     return ByteBuffer.wrap(data, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+  }
+
+  /** The writer schema named by a record's fingerprint, if this serde can resolve it; else the decoder reports it. */
+  private Schema writerOf(byte[] data) {
+    long fp = fingerprintOf(data);
+    Schema w = writers.get(fp);
+    if (w == null && store != null) {
+      w = store.findByFingerprint(fp);
+      if (w != null) {
+        writers.put(fp, w);
+      }
+    }
+    return w;
   }
 
   private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
