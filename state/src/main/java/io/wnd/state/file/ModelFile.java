@@ -147,16 +147,33 @@ public final class ModelFile {
       if (format != 1) {
         throw new IOException(file + ": model file format " + format + " is newer than this build reads (1)");
       }
-      byte[] mbytes = new byte[in.readInt()];
+      long size = Files.size(file);
+      byte[] mbytes = new byte[bounded(file, in.readInt(), 1, size, "manifest")];
       in.readFully(mbytes);
-      ModelManifest m = (ModelManifest) Topics.serdes(null).models().deserialize("", mbytes).getPart();
-      FeatureSpec spec = FeatureSpec.parse(m.getSpec());
-      float[] dense = new float[in.readInt()];
+      ModelManifest m;
+      FeatureSpec spec;
+      try {
+        if (!(Topics.serdes(null).models().deserialize("", mbytes).getPart() instanceof ModelManifest mm)) {
+          throw new IOException(file + ": corrupt model file (the manifest is another kind of record)");
+        }
+        m = mm;
+        spec = FeatureSpec.parse(m.getSpec());
+      } catch (RuntimeException e) {
+        // a corrupt manifest or spec: the file is corrupt, whatever part of it failed
+        throw new IOException(file + ": corrupt model file (" + e.getMessage() + ")", e);
+      }
+      float[] dense = new float[bounded(file, in.readInt(), 4, size, "dense weights")];
       for (int i = 0; i < dense.length; i++) {
         dense[i] = in.readFloat();
       }
-      SparseTable wide = readTable(in, spec.maxWideRows());
-      SparseTable emb = readTable(in, spec.maxEmbeddingRows());
+      SparseTable wide;
+      SparseTable emb;
+      try {
+        wide = readTable(file, in, spec.maxWideRows(), spec.wideFieldCount(), size);
+        emb = readTable(file, in, spec.maxEmbeddingRows(), spec.sparseCount(), size);
+      } catch (RuntimeException e) {
+        throw new IOException(file + ": corrupt model file (" + e.getMessage() + ")", e);
+      }
       long expected = crc.getValue();
       long stored = new DataInputStream(raw).readLong();
       if (stored != expected) {
@@ -168,17 +185,35 @@ public final class ModelFile {
       }
       ModelVersion version = new ModelVersion(m.getModel(), m.getVersion(), m.getParent(), m.getCreatedAt().toEpochMilli(),
           m.getExamplesSeen(), consumed, m.getMetrics(), m.getSpec(), dense, m.getBytes());
-      DenseTower tower = DenseTower.forSpec(spec).fromFlat(dense);
-      return new Loaded(version, spec, new WideDeepModel(spec, wide, emb, tower));
+      try {
+        DenseTower tower = DenseTower.forSpec(spec).fromFlat(dense);
+        return new Loaded(version, spec, new WideDeepModel(spec, wide, emb, tower));
+      } catch (RuntimeException e) {
+        throw new IOException(file + ": the model does not fit its spec (" + e.getMessage() + ")", e);
+      }
     } catch (EOFException e) {
       throw new IOException(file + ": truncated model file", e);
     }
   }
 
-  private static SparseTable readTable(DataInputStream in, long maxRows) throws IOException {
-    int dim = in.readInt();
-    int fields = in.readInt();
+  /** A count read from the file, refused if negative or if that many items of {@code itemBytes} cannot fit. */
+  private static int bounded(Path file, long n, int itemBytes, long fileSize, String what) throws IOException {
+    if (n < 0 || n * itemBytes > fileSize || n > Integer.MAX_VALUE - 8) {
+      throw new IOException(file + ": corrupt model file (" + what + " of " + n + " items in a file of " + fileSize
+          + " bytes)");
+    }
+    return (int) n;
+  }
+
+  private static SparseTable readTable(Path file, DataInputStream in, long maxRows, int maxFields, long fileSize)
+      throws IOException {
+    int dim = bounded(file, in.readInt(), 4, fileSize, "row width");
+    int fields = bounded(file, in.readInt(), 1, maxFields, "field count");
     long rows = in.readLong();
+    if (dim < 1 || rows < 0 || rows * (12L + 4L * dim) > fileSize) {
+      throw new IOException(file + ": corrupt model file (" + rows + " rows of width " + dim + " in a file of "
+          + fileSize + " bytes)");
+    }
     InMemorySparseTable t = new InMemorySparseTable(fields, dim, Math.max(maxRows, rows));
     float[] row = new float[dim];
     for (long r = 0; r < rows; r++) {

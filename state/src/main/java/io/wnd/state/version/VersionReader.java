@@ -51,7 +51,7 @@ public final class VersionReader implements AutoCloseable {
   private long current;
   private long applied;
   private long refused;
-  private boolean caughtUp;
+  boolean caughtUp;
 
   /**
    * @param clientConfig Kafka client settings
@@ -160,7 +160,7 @@ public final class VersionReader implements AutoCloseable {
   // During catch-up the last manifest is held back: only the final one must verify completely.
   private ModelManifest pending;
 
-  private void handle(ConsumerRecord<String, byte[]> r) {
+  void handle(ConsumerRecord<String, byte[]> r) {
     if (r.key() == null || !r.key().startsWith(prefix)) {
       return;
     }
@@ -178,7 +178,11 @@ public final class VersionReader implements AutoCloseable {
     if (r.value() == null) {
       if (key.kind() == 's') {
         chain.add(ModelRecords.keyChecksum(r.key()));
-        sink.stageDelete(key.table(), key.field(), key.id());
+        try {
+          sink.stageDelete(key.table(), key.field(), key.id());
+        } catch (RuntimeException e) {
+          refuseLater("cannot delete " + r.key() + " at offset " + r.offset() + ": " + e.getMessage());
+        }
       }
       return;
     }
@@ -196,11 +200,20 @@ public final class VersionReader implements AutoCloseable {
         refuseLater("bad checksum on " + r.key() + " at offset " + r.offset());
         return;
       }
+      int dim = b.getDim();
+      if (key.kind() != 's' || dim < 1 || (long) b.getValues().remaining() != 4L * dim * b.getIds().size()) {
+        refuseLater("malformed sparse block " + r.key() + " at offset " + r.offset() + ": " + b.getIds().size()
+            + " ids of width " + dim + " in " + b.getValues().remaining() + " bytes");
+        return;
+      }
       chain.add(crc);
       float[] v = ModelRecords.floats(b.getValues());
-      int dim = b.getDim();
-      for (int i = 0; i < b.getIds().size(); i++) {
-        sink.stage(key.table(), key.field(), b.getIds().get(i), v, i * dim, dim);
+      try {
+        for (int i = 0; i < b.getIds().size(); i++) {
+          sink.stage(key.table(), key.field(), b.getIds().get(i), v, i * dim, dim);
+        }
+      } catch (RuntimeException e) {
+        refuseLater("cannot stage " + r.key() + " at offset " + r.offset() + ": " + e.getMessage());
       }
     } else if (part instanceof DenseChunk c) {
       if (ModelRecords.crc(c.getData()) != c.getChecksum()) {
@@ -288,9 +301,17 @@ public final class VersionReader implements AutoCloseable {
     for (TopicOffset o : m.getConsumed()) {
       consumed.put(new TopicPartition(o.getTopic(), o.getPartition()), o.getOffset());
     }
-    ModelVersion v = new ModelVersion(m.getModel(), m.getVersion(), m.getParent(), m.getCreatedAt().toEpochMilli(),
-        m.getExamplesSeen(), consumed, m.getMetrics(), m.getSpec(), weights, m.getBytes());
-    sink.commit(v);
+    try {
+      ModelVersion v = new ModelVersion(m.getModel(), m.getVersion(), m.getParent(), m.getCreatedAt().toEpochMilli(),
+          m.getExamplesSeen(), consumed, m.getMetrics(), m.getSpec(), weights, m.getBytes());
+      sink.commit(v);
+    } catch (RuntimeException e) {
+      // checksums matched but the version does not make a model (e.g. its spec): refuse it, keep the old one
+      refused++;
+      sink.discard();
+      LOG.warn("refused {} v{}: {}; v{} stays in service", model, m.getVersion(), e.getMessage(), current);
+      return;
+    }
     current = m.getVersion();
     applied++;
     chain.reset();
