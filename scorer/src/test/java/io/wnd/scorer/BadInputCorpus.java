@@ -121,7 +121,7 @@ final class BadInputCorpus {
     byte[] hugeLength = Arrays.copyOf(good, WireFormat.HEADER_LENGTH + 6);
     System.arraycopy(new byte[] {(byte) 0xfe, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f}, 0, hugeLength,
         WireFormat.HEADER_LENGTH, 5); // a string of 2^31-1 bytes in a 16-byte record
-    p.add(badImp("length prefix of 2 GiB", "b-hugelen", hugeLength, "MALFORMED"));
+    p.add(badImp("length prefix of 2 GiB", "b-hugelen", hugeLength, "TRUNCATED"));
     p.add(badImp("a click on the impressions topic", "b-click", serdes.clicks().serialize("", new Click("x",
         Instant.ofEpochMilli(t0))), "MALFORMED"));
     byte[] big = random(2, 1_048_000);

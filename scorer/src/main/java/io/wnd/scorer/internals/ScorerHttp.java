@@ -214,7 +214,7 @@ public final class ScorerHttp implements AutoCloseable {
     }
     List<GenericData.Record> records;
     try {
-      records = instances(JSON.readTree(body));
+      records = instances(schema, JSON.readTree(body));
     } catch (JsonProcessingException e) {
       error(ex, 400, "malformed JSON: " + e.getOriginalMessage());
       return;
@@ -261,7 +261,8 @@ public final class ScorerHttp implements AutoCloseable {
     }
   }
 
-  private List<GenericData.Record> instances(JsonNode root) {
+  /** The feature records of a {@code :predict} body; package-private for the fuzz test. */
+  static List<GenericData.Record> instances(Schema schema, JsonNode root) {
     if (root == null || !root.isObject()) {
       throw new BadRequest("the body must be a JSON object {\"instances\": [...]}");
     }
@@ -351,7 +352,7 @@ public final class ScorerHttp implements AutoCloseable {
     }
   }
 
-  private static final class BadRequest extends RuntimeException {
+  static final class BadRequest extends RuntimeException {
     BadRequest(String message) {
       super(message, null, false, false);
     }
