@@ -274,7 +274,7 @@ final class BadInputCorpus {
     return out;
   }
 
-  private static byte[] random(long seed, int n) {
+  static byte[] random(long seed, int n) {
     byte[] b = new byte[n];
     SplittableRandom r = new SplittableRandom(seed);
     for (int i = 0; i < n; i++) {
