@@ -207,10 +207,10 @@ public final class HtmlReport {
     if (range >= 100) {
       return String.format(Locale.ROOT, "%,.0f", v);
     }
-    if (range >= 1) {
+    if (range >= 10) {
       return String.format(Locale.ROOT, "%.1f", v);
     }
-    return String.format(Locale.ROOT, "%.3f", v);
+    return String.format(Locale.ROOT, range >= 0.1 ? "%.2f" : "%.3f", v);
   }
 
   static String fmt(double v, int digits) {

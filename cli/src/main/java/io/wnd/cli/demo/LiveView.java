@@ -81,8 +81,8 @@ public final class LiveView implements DemoRun.Listener {
 
   /** @return the plain line for one interval (kept short: one line of a log) */
   static String line(Sample s) {
-    return String.format(Locale.ROOT, "%s imp/s %,.0f  scores/s %,.0f  p99 %s  ex/s %,.0f  v%d%s  auc %s  logloss %s  dlq %d",
-        clock(s.seconds()), s.impressionsPerSecond(), s.scoresPerSecond(), ms(s.latencyP99Ms()),
+    return String.format(Locale.ROOT, "%s imp/s %,.0f scores/s %,.0f p99 %s ex/s %,.0f v%d%s auc %s logloss %s dlq %d",
+        clock(s.seconds()), s.impressionsPerSecond(), s.scoresPerSecond(), ms(s.latencyP99Ms()).replace(" ", ""),
         s.trainedPerSecond(), s.versionInService(), Double.isNaN(s.modelAgeSeconds()) ? ""
             : String.format(Locale.ROOT, " (%.0fs old)", s.modelAgeSeconds()),
         fixed(s.trainerAuc(), 3), fixed(s.trainerLogLoss(), 3), s.deadLetters());

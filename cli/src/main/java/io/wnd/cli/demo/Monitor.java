@@ -125,7 +125,7 @@ final class Monitor implements AutoCloseable {
       failure = e;
       LOG.error("the demo's monitor stopped: {}", e.toString(), e);
     } finally {
-      consumer.close(Duration.ofSeconds(5));
+      consumer.close();
     }
   }
 
