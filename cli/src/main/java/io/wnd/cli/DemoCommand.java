@@ -191,7 +191,8 @@ final class DemoCommand implements Callable<Integer> {
         } else {
           files.forEach(f -> sources.add(Sources.prefixed(runId, f)));
         }
-        described = String.format(Locale.ROOT, "%s at %,.0f rows/s%s", data, rate, durationMs > 0 ? ", looped" : ", once");
+        described = String.format(Locale.ROOT, "%s at %,.0f rows/s%s",
+            String.join(", ", data.stream().map(Path::toString).toList()), rate, durationMs > 0 ? ", looped" : ", once");
       }
       String specArg = specName != null ? specName : defaultSpec;
       FeatureSpec fs = Specs.withModelType(spec, Specs.load(spec, specArg), modelType);
@@ -220,7 +221,7 @@ final class DemoCommand implements Callable<Integer> {
         props.putAll(scorerBase);
         return new ScorerConfig(props);
       }, new StreamingTrainer.Settings(fs, modelName, publishEveryExamples, Duration.ofMillis(everyMs)),
-          Duration.ofSeconds(1));
+          Duration.ofSeconds(1), Duration.ofMillis(windowMs + graceMs));
       DemoRun run = new DemoRun(settings);
       LiveView view = new LiveView(out, System.console() != null, described, labels, modelName, durationMs / 1000.0);
       if (!json || System.console() != null) {
@@ -228,14 +229,20 @@ final class DemoCommand implements Callable<Integer> {
             temp ? "" : " in " + home);
         out.flush();
       }
-      DemoRun.Result r = Cli.runStoppable(run::stop, () -> run.run(sources, options, rejects::count, view));
-      StreamMetrics.Snapshot truth = generator.get() == null ? null : generator.get().groundTruthMetrics();
-      Map<String, String> table = table(r, described, labels, truth, temp ? null : home);
-      HtmlReport.write(report, "wnd demo: " + modelName + ", " + String.format(Locale.ROOT, "%.0f s", r.seconds()), table, r);
-      print(out, r, described, labels, truth);
-      if (json) {
-        Json.print(out, json(r, truth, windowMs, graceMs));
-      }
+      // the report and the summary are written inside the stoppable work: on Ctrl-C / SIGTERM the JVM waits for
+      // them before it exits
+      DemoRun.Result r = Cli.runStoppable(run::stop, () -> {
+        DemoRun.Result res = run.run(sources, options, rejects::count, view);
+        StreamMetrics.Snapshot truth = generator.get() == null ? null : generator.get().groundTruthMetrics();
+        Map<String, String> table = table(res, described, labels, truth, temp ? null : home);
+        HtmlReport.write(report, "wnd demo: " + modelName + ", " + String.format(Locale.ROOT, "%.0f s", res.seconds()),
+            table, res);
+        print(out, res, described, labels, truth);
+        if (json) {
+          Json.print(out, json(res, truth, windowMs, graceMs));
+        }
+        return res;
+      });
       if (r.failure() != null) {
         throw r.failure() instanceof Exception e ? e : new IllegalStateException(r.failure());
       }
@@ -272,7 +279,10 @@ final class DemoCommand implements Callable<Integer> {
     VersionPoint last = last(r);
     m.put("last version", last == null ? "none"
         : String.format(Locale.ROOT, "v%d: progressive AUC %s, log loss %s", r.lastVersion(), f(last.auc()), f(last.logLoss())));
-    m.put("served predictions", String.format(Locale.ROOT, "AUC %s, log loss %s over %,d labelled impressions",
+    var sv = servedLatest(r);
+    m.put("served predictions", (sv == null ? "" : String.format(Locale.ROOT, "v%d served %,d labelled impressions: AUC %s, "
+        + "log loss %s; ", sv.getKey(), sv.getValue().count(), f(sv.getValue().auc()), f(sv.getValue().logLoss())))
+        + String.format(Locale.ROOT, "all versions (and the prior) together: AUC %s, log loss %s over %,d",
         f(r.served().auc()), f(r.served().logLoss()), r.served().count()));
     if (truth != null) {
       m.put("ground truth", String.format(Locale.ROOT, "AUC %s, log loss %s (the hidden model the clicks were drawn from: "
@@ -284,6 +294,17 @@ final class DemoCommand implements Callable<Integer> {
     }
     m.put("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
     return m;
+  }
+
+  /** The latest version that served at least 1,000 labelled impressions with both labels, or null. */
+  private static Map.Entry<Long, StreamMetrics.Snapshot> servedLatest(DemoRun.Result r) {
+    Map.Entry<Long, StreamMetrics.Snapshot> best = null;
+    for (Map.Entry<Long, StreamMetrics.Snapshot> e : r.servedByVersion().entrySet()) {
+      if (e.getKey() > 0 && e.getValue().count() >= 1_000 && Double.isFinite(e.getValue().auc())) {
+        best = e;
+      }
+    }
+    return best;
   }
 
   private static VersionPoint last(DemoRun.Result r) {
@@ -314,9 +335,12 @@ final class DemoCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "  model         v%d: progressive AUC %s, log loss %s%n", r.lastVersion(), f(last.auc()),
           f(last.logLoss()));
     }
-    out.printf(Locale.ROOT, "  served        AUC %s, log loss %s over %,d labelled impressions%s%n", f(r.served().auc()),
-        f(r.served().logLoss()), r.served().count(), truth == null ? ""
-            : String.format(Locale.ROOT, " (ground truth, the best possible: AUC %s)", f(truth.auc())));
+    var sv = servedLatest(r);
+    if (sv != null) {
+      out.printf(Locale.ROOT, "  served        v%d served %,d labelled impressions: AUC %s, log loss %s%s%n", sv.getKey(),
+          sv.getValue().count(), f(sv.getValue().auc()), f(sv.getValue().logLoss()), truth == null ? ""
+              : String.format(Locale.ROOT, " (the ground truth's own AUC, the best possible: %s)", f(truth.auc())));
+    }
     out.printf(Locale.ROOT, "  dead letters  %d%n", r.deadLetters());
     out.printf("  report        %s%n", report.toAbsolutePath());
     out.flush();
@@ -337,8 +361,10 @@ final class DemoCommand implements Callable<Integer> {
     m.put("lastVersion", r.lastVersion());
     m.put("auc", last == null ? null : finite(last.auc()));
     m.put("logLoss", last == null ? null : finite(last.logLoss()));
-    m.put("servedAuc", finite(r.served().auc()));
-    m.put("servedLogLoss", finite(r.served().logLoss()));
+    var sv = servedLatest(r);
+    m.put("servedVersion", sv == null ? null : sv.getKey());
+    m.put("servedAuc", sv == null ? null : finite(sv.getValue().auc()));
+    m.put("servedLogLoss", sv == null ? null : finite(sv.getValue().logLoss()));
     if (truth != null) {
       m.put("groundTruthAuc", finite(truth.auc()));
     }

@@ -18,10 +18,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,10 +58,11 @@ public final class DemoRun {
    * @param scorerConfig the scorer's configuration for a cluster's client settings
    * @param trainer the trainer's settings
    * @param interval how often the live view is refreshed
+   * @param labelDelay attribution window plus grace: how long after an impression its label is final
    */
   public record Settings(Path dir, boolean deleteDir, Topics topics,
       Function<Map<String, Object>, ScorerConfig> scorerConfig, StreamingTrainer.Settings trainer,
-      Duration interval) {}
+      Duration interval, Duration labelDelay) {}
 
   /** Receives the run's progress; called from the run's threads, one call at a time. */
   public interface Listener {
@@ -103,6 +102,7 @@ public final class DemoRun {
    * @param steadyLatency the same for impressions produced after the first {@link #WARM_UP_S} s (JIT, first fetches)
    * @param visibleLatency impression produced to score readable over the run, ms
    * @param served the served predictions against their labels over the run
+   * @param servedByVersion the same by the version that served them
    * @param deadLetters dead letters written
    * @param seconds the run's length, from the pipeline's start to the end of the replay
    * @param startupSeconds the pipeline's start-up time
@@ -112,7 +112,7 @@ public final class DemoRun {
   public record Result(List<Sample> samples, List<VersionPoint> versions, List<double[]> applied,
       ReplaySummary replay, long impressions, long scores, long labelled, long trained, long versionsPublished,
       long versionsApplied, long scorerVersion, long lastVersion, Set<Long> versionsScoring, Histogram latency,
-      Histogram steadyLatency, Histogram visibleLatency, StreamMetrics.Snapshot served, long deadLetters, double seconds,
+      Histogram steadyLatency, Histogram visibleLatency, StreamMetrics.Snapshot served, Map<Long, StreamMetrics.Snapshot> servedByVersion, long deadLetters, double seconds,
       double startupSeconds, String stopReason, Throwable failure) {}
 
   private final Settings settings;
@@ -120,7 +120,6 @@ public final class DemoRun {
   private final List<VersionPoint> versions = new CopyOnWriteArrayList<>();
   private final List<double[]> applied = new CopyOnWriteArrayList<>();
   private final Set<Long> inService = Collections.synchronizedSet(new TreeSet<>());
-  private final Deque<StreamMetrics> servedWindow = new ArrayDeque<>();
   private volatile Replayer replayer;
   private volatile boolean stopRequested;
   private volatile String stopReason;
@@ -285,7 +284,7 @@ public final class DemoRun {
     return new Result(List.copyOf(samples), List.copyOf(versions), List.copyOf(this.applied), replay,
         monitor.impressions(), monitor.scores(), monitor.examples(), trainer.examplesTrained(),
         trainer.versionsPublished(), applied.size(), finalVersion, lastVersion[0],
-        monitor.versionsScoring(), monitor.latency(), monitor.steadyLatency(), monitor.visibleLatency(), monitor.served(),
+        monitor.versionsScoring(), monitor.latency(), monitor.steadyLatency(), monitor.visibleLatency(), monitor.served(), monitor.servedByVersion(),
         monitor.deadLetters(), seconds, startup, stopReason, failure);
   }
 
@@ -325,12 +324,9 @@ public final class DemoRun {
     double dt = Math.max(1e-3, (now - lastSampleNanos) / 1e9);
     lastSampleNanos = now;
     Monitor.Interval in = monitor.drain();
-    servedWindow.addLast(in.served);
-    while (servedWindow.size() > Math.max(1, SERVED_WINDOW_S * 1000 / settings.interval().toMillis())) {
-      servedWindow.removeFirst();
-    }
-    StreamMetrics served = new StreamMetrics();
-    servedWindow.forEach(served::merge);
+    // impressions whose labels are final: older than the window + grace (+ 2 s for the join's punctuation)
+    long settled = System.currentTimeMillis() - settings.labelDelay().toMillis() - 2_000;
+    StreamMetrics served = monitor.servedImpressions(settled - SERVED_WINDOW_S * 1000L, settled);
     long version = scorer.model().version();
     if (version > 0 && inService.add(version)) {
       applied.add(new double[] {since(), version});
@@ -342,7 +338,8 @@ public final class DemoRun {
         percentile(in.scoreLatency, 50), percentile(in.scoreLatency, 99), percentile(in.visibleLatency, 99),
         monitor.impressions(), monitor.scores(), monitor.examples(), trained, version, scorer.model().ageSeconds(),
         trainer.versionsPublished(), v == null ? Double.NaN : v.auc(), v == null ? Double.NaN : v.logLoss(),
-        served.auc(), served.logLoss(), monitor.deadLetters());
+        served.auc(), served.logLoss(),
+        since() - (System.currentTimeMillis() - settled + SERVED_WINDOW_S * 500L) / 1000.0, monitor.deadLetters());
     samples.add(s);
     return s;
   }

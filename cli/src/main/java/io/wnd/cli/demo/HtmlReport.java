@@ -1,5 +1,6 @@
 package io.wnd.cli.demo;
 
+import io.wnd.state.metrics.StreamMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,6 +49,7 @@ public final class HtmlReport {
   static String html(String title, Map<String, String> summary, DemoRun.Result r) {
     List<Sample> s = r.samples();
     double[] t = s.stream().mapToDouble(Sample::seconds).toArray();
+    double[] st = s.stream().mapToDouble(Sample::servedSeconds).toArray();
     double[] vt = r.versions().stream().mapToDouble(VersionPoint::seconds).toArray();
     double xMax = Math.max(1, Math.max(r.seconds(), t.length == 0 ? 0 : t[t.length - 1]));
     List<double[]> markers = new ArrayList<>();
@@ -66,16 +68,17 @@ public final class HtmlReport {
     b.append("<h2>Model quality: AUC</h2>\n");
     b.append(chart("progressive AUC", "AUC", xMax, markers, List.of(
         new Series("trainer (per version)", "#1f77b4", vt, r.versions().stream().mapToDouble(VersionPoint::auc).toArray(), true),
-        new Series("served (last " + DemoRun.SERVED_WINDOW_S + " s)", "#ff7f0e", t,
-            s.stream().mapToDouble(Sample::servedAuc).toArray(), false))));
+        new Series("served", "#ff7f0e", st, s.stream().mapToDouble(Sample::servedAuc).toArray(), false))));
     b.append("<h2>Model quality: log loss</h2>\n");
     b.append(chart("progressive log loss", "nats", xMax, markers, List.of(
         new Series("trainer (per version)", "#1f77b4", vt, r.versions().stream().mapToDouble(VersionPoint::logLoss).toArray(), true),
-        new Series("served (last " + DemoRun.SERVED_WINDOW_S + " s)", "#ff7f0e", t,
-            s.stream().mapToDouble(Sample::servedLogLoss).toArray(), false))));
+        new Series("served", "#ff7f0e", st, s.stream().mapToDouble(Sample::servedLogLoss).toArray(), false))));
     b.append("<p class=\"note\">Trainer: each version's mini-batches scored before they were trained on (progressive "
         + "validation), over the examples since the previous version. Served: the probability the scorer served for "
-        + "each impression, against the label the click join gave it. Dashed lines: versions published.</p>\n");
+        + "each impression against the label the click join gave it, over " + DemoRun.SERVED_WINDOW_S + " s of "
+        + "impressions, drawn at the time they were served (their labels are final one attribution window + grace "
+        + "later). Dashed lines: versions published. Until the first windows close only clicks are labelled, so the "
+        + "first versions over-predict; they correct themselves once negatives flow.</p>\n");
     b.append("<h2>Score latency (impression produced &#8594; score produced)</h2>\n");
     b.append(chart("latency per interval", "ms", xMax, markers, List.of(
         new Series("p50", "#2ca02c", t, s.stream().mapToDouble(Sample::latencyP50Ms).toArray(), false),
@@ -91,13 +94,16 @@ public final class HtmlReport {
         new Series("trained", "#2ca02c", t, s.stream().mapToDouble(Sample::trainedPerSecond).toArray(), false))));
 
     b.append("<h2>Versions</h2>\n<table><tr><td>version</td><td>published at</td><td>examples</td><td>window</td>"
-        + "<td>AUC</td><td>log loss</td><td>bytes</td><td>publish ms</td><td>in service at</td></tr>\n");
+        + "<td>AUC</td><td>log loss</td><td>bytes</td><td>publish ms</td><td>in service at</td><td>served, labelled</td>"
+        + "<td>served AUC</td><td>served log loss</td></tr>\n");
     for (VersionPoint v : r.versions()) {
       String appliedAt = r.applied().stream().filter(a -> a[1] == v.version()).findFirst()
           .map(a -> String.format(Locale.ROOT, "%.1f s", a[0])).orElse(r.versionsScoring().contains(v.version()) ? "yes" : "-");
+      StreamMetrics.Snapshot sv = r.servedByVersion().get(v.version());
       b.append(String.format(Locale.ROOT, "<tr><td>v%d</td><td>%.1f s</td><td>%,d</td><td>%,d</td><td>%s</td><td>%s</td>"
-          + "<td>%,d</td><td>%d</td><td>%s</td></tr>%n", v.version(), v.seconds(), v.examplesSeen(), v.windowExamples(),
-          fmt(v.auc(), 4), fmt(v.logLoss(), 4), v.bytes(), v.publishMs(), appliedAt));
+          + "<td>%,d</td><td>%d</td><td>%s</td><td>%,d</td><td>%s</td><td>%s</td></tr>%n", v.version(), v.seconds(),
+          v.examplesSeen(), v.windowExamples(), fmt(v.auc(), 4), fmt(v.logLoss(), 4), v.bytes(), v.publishMs(), appliedAt,
+          sv == null ? 0 : sv.count(), sv == null ? "-" : fmt(sv.auc(), 4), sv == null ? "-" : fmt(sv.logLoss(), 4)));
     }
     b.append("</table>\n</body></html>\n");
     return b.toString();

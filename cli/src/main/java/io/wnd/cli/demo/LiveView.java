@@ -102,7 +102,7 @@ public final class LiveView implements DemoRun.Listener {
         s.versionsPublished()));
     l.add(String.format(Locale.ROOT, "  trainer      progressive AUC %s   log loss %s   (latest version)", fixed(s.trainerAuc(), 4),
         fixed(s.trainerLogLoss(), 4)));
-    l.add(String.format(Locale.ROOT, "  served       AUC %s   log loss %s   (served predictions, last %d s of labels)",
+    l.add(String.format(Locale.ROOT, "  served       AUC %s   log loss %s   (what the scorer served, for %d s of impressions whose labels are final)",
         fixed(s.servedAuc(), 4), fixed(s.servedLogLoss(), 4), DemoRun.SERVED_WINDOW_S));
     l.add(String.format(Locale.ROOT, "  dead letters %d", s.deadLetters()));
     return l;

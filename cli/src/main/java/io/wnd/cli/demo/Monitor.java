@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -50,8 +51,6 @@ final class Monitor implements AutoCloseable {
     final Histogram scoreLatency = new Histogram(MAX_MS, 3);
     /** Impression produced to score read by a read_committed consumer, ms. */
     final Histogram visibleLatency = new Histogram(MAX_MS, 3);
-    /** The served predictions of the examples against their labels. */
-    final StreamMetrics served = new StreamMetrics();
   }
 
   private final Map<String, Object> clientConfig;
@@ -67,6 +66,8 @@ final class Monitor implements AutoCloseable {
   private long steadyFromMillis = Long.MAX_VALUE;
   private final Set<Long> versionsScoring = new TreeSet<>();
   private final StreamMetrics totalServed = new StreamMetrics();
+  private final Map<Long, StreamMetrics> servedByVersion = new TreeMap<>();
+  private final TreeMap<Long, StreamMetrics> servedBySecond = new TreeMap<>();
   private Interval current = new Interval();
   private long totalImpressions;
   private long totalScores;
@@ -153,8 +154,10 @@ final class Monitor implements AutoCloseable {
     } else if (topic.equals(examples)) {
       LabelledExample ex = exampleSerde.deserialize(topic, r.value());
       double p = Math.min(1, Math.max(0, ex.getServedProbability()));
-      c.served.add(p, ex.getLabel());
       totalServed.add(p, ex.getLabel());
+      servedByVersion.computeIfAbsent(ex.getServedVersion(), v -> new StreamMetrics()).add(p, ex.getLabel());
+      servedBySecond.computeIfAbsent(ex.getImpressionTime().toEpochMilli() / 1000, v -> new StreamMetrics())
+          .add(p, ex.getLabel());
       totalExamples++;
       c.examples++;
       c.positives += ex.getLabel();
@@ -219,6 +222,30 @@ final class Monitor implements AutoCloseable {
   /** @return the served predictions against their labels, over the whole run */
   synchronized StreamMetrics.Snapshot served() {
     return totalServed.snapshot();
+  }
+
+  /** @return the served predictions against their labels, by the version that served them */
+  synchronized Map<Long, StreamMetrics.Snapshot> servedByVersion() {
+    Map<Long, StreamMetrics.Snapshot> m = new TreeMap<>();
+    servedByVersion.forEach((v, sm) -> m.put(v, sm.snapshot()));
+    return m;
+  }
+
+  /**
+   * The served predictions of the impressions produced in a time range, against their labels. Grouped by the
+   * impression's time, not the label's: positives are labelled when their click comes, negatives only when the
+   * window closes, so the examples labelled in one second are positives and negatives from different times,
+   * served by different versions - their AUC would measure the versions' drift, not the ranking.
+   *
+   * @param fromMillis impressions produced from (inclusive), wall clock
+   * @param toMillis to (exclusive)
+   * @return their metrics
+   */
+  synchronized StreamMetrics servedImpressions(long fromMillis, long toMillis) {
+    StreamMetrics m = new StreamMetrics();
+    servedBySecond.subMap(fromMillis / 1000, toMillis / 1000).values().forEach(m::merge);
+    servedBySecond.headMap(fromMillis / 1000 - 60).clear();
+    return m;
   }
 
   /** @return why the monitor stopped, or null */

@@ -20,11 +20,13 @@ package io.wnd.cli.demo;
  * @param versionsPublished versions the trainer published so far
  * @param trainerAuc the progressive AUC of the trainer's latest version; NaN before one
  * @param trainerLogLoss its progressive log loss; NaN before one
- * @param servedAuc AUC of the served predictions against their labels over the last {@link DemoRun#SERVED_WINDOW_S} s
+ * @param servedAuc AUC of the served predictions against their labels, for the impressions of
+ *     {@link DemoRun#SERVED_WINDOW_S} s whose labels have just become final (older than window + grace)
  * @param servedLogLoss their log loss
+ * @param servedSeconds when those impressions were produced (the middle of their range), seconds since the start
  * @param deadLetters dead letters so far
  */
 public record Sample(double seconds, double impressionsPerSecond, double scoresPerSecond, double labelledPerSecond,
     double trainedPerSecond, double latencyP50Ms, double latencyP99Ms, double visibleP99Ms, long impressions,
     long scores, long labelled, long trained, long versionInService, double modelAgeSeconds, long versionsPublished,
-    double trainerAuc, double trainerLogLoss, double servedAuc, double servedLogLoss, long deadLetters) {}
+    double trainerAuc, double trainerLogLoss, double servedAuc, double servedLogLoss, double servedSeconds, long deadLetters) {}

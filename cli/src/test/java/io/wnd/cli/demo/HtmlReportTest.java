@@ -29,7 +29,7 @@ class HtmlReportTest {
   @Test
   void shouldKeepThePlainLiveLineShort() {
     Sample s = new Sample(83, 2003.4, 1998.2, 1500, 1536, 4, 41, 180, 166_000, 165_900, 120_000, 119_808, 12, 2.4, 12,
-        0.7123, 0.4567, 0.7, 0.46, 0);
+        0.7123, 0.4567, 0.7, 0.46, 70, 0);
     String line = LiveView.line(s);
     assertThat(line).isEqualTo("1:23 imp/s 2,003 scores/s 1,998 p99 41ms ex/s 1,536 v12 (2s old) auc 0.712 logloss 0.457 dlq 0");
     assertThat(line.length()).isLessThan(100);
