@@ -277,8 +277,9 @@ final class DemoCommand implements Callable<Integer> {
     m.put("versions", String.format(Locale.ROOT, "%d published, %d applied by the scorer (v%d in service at the end)",
         r.versionsPublished(), r.versionsApplied(), r.scorerVersion()));
     VersionPoint last = last(r);
-    m.put("last version", last == null ? "none"
-        : String.format(Locale.ROOT, "v%d: progressive AUC %s, log loss %s", r.lastVersion(), f(last.auc()), f(last.logLoss())));
+    m.put("model", last == null ? "none"
+        : String.format(Locale.ROOT, "v%d: progressive AUC %s, log loss %s over %,d examples", last.version(), f(last.auc()),
+            f(last.logLoss()), last.windowExamples()));
     var sv = servedLatest(r);
     m.put("served predictions", (sv == null ? "" : String.format(Locale.ROOT, "v%d served %,d labelled impressions: AUC %s, "
         + "log loss %s; ", sv.getKey(), sv.getValue().count(), f(sv.getValue().auc()), f(sv.getValue().logLoss())))
@@ -307,8 +308,19 @@ final class DemoCommand implements Callable<Integer> {
     return best;
   }
 
+  /**
+   * The version whose progressive metrics the summary shows: the latest one measured on at least 1,000 examples of
+   * both labels (the trainer's final version, published at the stop, usually covers a few examples only), else the
+   * latest with an AUC, else null.
+   */
   private static VersionPoint last(DemoRun.Result r) {
-    return r.versions().isEmpty() ? null : r.versions().get(r.versions().size() - 1);
+    VersionPoint best = null;
+    for (VersionPoint v : r.versions()) {
+      if (Double.isFinite(v.auc()) && (v.windowExamples() >= 1_000 || best == null || best.windowExamples() < 1_000)) {
+        best = v;
+      }
+    }
+    return best;
   }
 
   private static String f(double v) {
@@ -332,8 +344,8 @@ final class DemoCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  versions      %d published, %d applied by the scorer, v%d in service at the end%n",
         r.versionsPublished(), r.versionsApplied(), r.scorerVersion());
     if (last != null) {
-      out.printf(Locale.ROOT, "  model         v%d: progressive AUC %s, log loss %s%n", r.lastVersion(), f(last.auc()),
-          f(last.logLoss()));
+      out.printf(Locale.ROOT, "  model         v%d: progressive AUC %s, log loss %s over its %,d examples%n", last.version(),
+          f(last.auc()), f(last.logLoss()), last.windowExamples());
     }
     var sv = servedLatest(r);
     if (sv != null) {
@@ -359,6 +371,7 @@ final class DemoCommand implements Callable<Integer> {
     m.put("versionsAppliedByScorer", r.versionsApplied());
     m.put("scorerVersion", r.scorerVersion());
     m.put("lastVersion", r.lastVersion());
+    m.put("aucVersion", last == null ? null : last.version());
     m.put("auc", last == null ? null : finite(last.auc()));
     m.put("logLoss", last == null ? null : finite(last.logLoss()));
     var sv = servedLatest(r);
