@@ -121,11 +121,14 @@ final class DemoCommand implements Callable<Integer> {
       + "versionsPublished, versionsAppliedByScorer, lastVersion, auc, logLoss, latencyMs, deadLetters, durationS, report).")
   boolean json;
 
+  private long labelDelayMs;
+
   @Override
   public Integer call() throws Exception {
     long windowMs = positive("--attribution-window", window);
     long graceMs = Cli.millis(spec, "--grace", grace);
     long everyMs = positive("--publish-every", publishEvery);
+    labelDelayMs = windowMs + graceMs;
     long durationMs = duration == null ? (data == null ? 60_000 : -1) : positive("--duration", duration);
     if (!(rate > 0)) {
       throw new ParameterException(spec.commandLine(), "--rate must be > 0 (the demo is paced), got " + rate);
@@ -297,15 +300,27 @@ final class DemoCommand implements Callable<Integer> {
     return m;
   }
 
-  /** The latest version that served at least 1,000 labelled impressions with both labels, or null. */
-  private static Map.Entry<Long, StreamMetrics.Snapshot> servedLatest(DemoRun.Result r) {
+  /**
+   * The latest version whose served impressions all have their final labels - it went out of service at least
+   * the window + grace (+ 2 s) before the end, so its late negatives were counted - and that served at least 1,000
+   * labelled impressions of both labels; else the latest with an AUC; else null.
+   */
+  private Map.Entry<Long, StreamMetrics.Snapshot> servedLatest(DemoRun.Result r) {
+    double settledBy = r.seconds() - (labelDelayMs / 1000.0) - 2;
     Map.Entry<Long, StreamMetrics.Snapshot> best = null;
+    Map.Entry<Long, StreamMetrics.Snapshot> anyFinite = null;
     for (Map.Entry<Long, StreamMetrics.Snapshot> e : r.servedByVersion().entrySet()) {
-      if (e.getKey() > 0 && e.getValue().count() >= 1_000 && Double.isFinite(e.getValue().auc())) {
+      if (e.getKey() <= 0 || !Double.isFinite(e.getValue().auc())) {
+        continue;
+      }
+      anyFinite = e;
+      double replacedAt = r.applied().stream().filter(a -> a[1] > e.getKey()).mapToDouble(a -> a[0]).min()
+          .orElse(Double.POSITIVE_INFINITY);
+      if (e.getValue().count() >= 1_000 && replacedAt <= settledBy) {
         best = e;
       }
     }
-    return best;
+    return best != null ? best : anyFinite;
   }
 
   /**
