@@ -34,6 +34,23 @@ final class Cli {
   }
 
   /**
+   * A duration option: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h} or plain milliseconds.
+   *
+   * @param spec the command (for the usage error)
+   * @param option the option's name, in the message
+   * @param text the value
+   * @return milliseconds
+   * @throws picocli.CommandLine.ParameterException (exit 2) naming the option and the value
+   */
+  static long millis(picocli.CommandLine.Model.CommandSpec spec, String option, String text) {
+    try {
+      return io.wnd.ingest.replay.ClickDelay.millis(text);
+    } catch (NumberFormatException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + " '" + text + "': use e.g. 30s, 10m, 1h");
+    }
+  }
+
+  /**
    * Runs long work so that Ctrl-C / SIGTERM asks it to stop and waits for it to flush and return.
    *
    * @param stop asks the work to stop

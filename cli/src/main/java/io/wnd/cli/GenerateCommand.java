@@ -94,19 +94,7 @@ final class GenerateCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--click-rate must be in (0, 1), got " + clickRate);
     }
     AtomicReference<CriteoGenerator> last = new AtomicReference<>();
-    Replayer.Source source = new Replayer.Source() {
-      @Override
-      public String name() {
-        return "generated-seed-" + seed;
-      }
-
-      @Override
-      public RowReader open() {
-        CriteoGenerator g = new CriteoGenerator(seed, n, clickRate);
-        last.set(g);
-        return g;
-      }
-    };
+    Replayer.Source source = Sources.generated(seed, n, clickRate, last);
     ReplaySummary summary = output != null ? writeFile(source, durationMs) : produce(source, durationMs);
     report(summary, last.get().groundTruthMetrics());
     return summary.completed() ? 0 : 130;
@@ -116,7 +104,7 @@ final class GenerateCommand implements Callable<Integer> {
     double evRate = ReplayOptions.eventRate(eventRate, rate);
     ReplayOptions options;
     try {
-      options = new ReplayOptions(rate, evRate, System.currentTimeMillis(), 0, -1, durationMs,
+      options = new ReplayOptions(rate, evRate, ReplayOptions.START_NOW, 0, -1, durationMs,
           ClickDelay.parse(clickDelay), seed, null, false);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -1,23 +1,16 @@
 package io.wnd.cli;
 
-import io.wnd.ingest.RowReader;
-import io.wnd.ingest.read.FileRowReader;
 import io.wnd.ingest.read.Format;
 import io.wnd.ingest.read.RejectsFile;
 import io.wnd.ingest.replay.ClickDelay;
 import io.wnd.ingest.replay.ReplayOptions;
 import io.wnd.ingest.replay.ReplaySummary;
 import io.wnd.ingest.replay.Replayer;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -101,13 +94,7 @@ final class ReplayCommand implements Callable<Integer> {
     Format fixed = format == null ? null : parseFormat();
     PrintWriter err = spec.commandLine().getErr();
     try (RejectsFile rej = new RejectsFile(rejects, 5, msg -> err.println("rejected " + msg))) {
-      List<Replayer.Source> sources = new ArrayList<>();
-      for (Path f : files) {
-        if (!Files.exists(f)) {
-          throw new NoSuchFileException(f + ": no such file");
-        }
-        sources.add(new FileSource(f, fixed != null ? fixed : Format.detect(f), rej));
-      }
+      List<Replayer.Source> sources = Sources.files(files, fixed, rej);
       Replayer replayer = new Replayer(kafka.clientConfig(), kafka.topics(), options);
       Cli.requireTopics(kafka);
       ReplaySummary summary = Cli.runStoppable(replayer::stop,
@@ -173,28 +160,6 @@ final class ReplayCommand implements Callable<Integer> {
         out.printf("stopped early after row %,d; continue with --resume%n", s.nextRow());
       }
       out.flush();
-    }
-  }
-
-  /** A file input. */
-  record FileSource(Path file, Format format, RejectsFile rejects) implements Replayer.Source {
-    @Override
-    public String name() {
-      return file.getFileName().toString();
-    }
-
-    @Override
-    public RowReader open() throws IOException {
-      return FileRowReader.open(file, format, rejects);
-    }
-
-    @Override
-    public long size() {
-      try {
-        return Files.size(file);
-      } catch (IOException e) {
-        return -1;
-      }
     }
   }
 }

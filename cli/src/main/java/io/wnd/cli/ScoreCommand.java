@@ -79,16 +79,9 @@ final class ScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
-    kafka.clientConfig().forEach((k, v) -> {
-      if (!k.equals("bootstrap.servers")) {
-        props.put("scorer.client." + k, v);
-      }
-    });
+    Map<String, Object> props = clusterProps(kafka);
     streams.forEach((k, v) -> props.put("scorer.streams." + k, v));
     props.put(ScorerConfig.APPLICATION_ID_CONFIG, applicationId);
-    props.put(ScorerConfig.TOPIC_PREFIX_CONFIG, kafka.prefix);
     props.put(ScorerConfig.SPEC_CONFIG, specName);
     props.put(ScorerConfig.MODEL_NAME_CONFIG, model != null ? model : Specs.load(spec, specName).name());
     props.put(ScorerConfig.HTTP_PORT_CONFIG, httpPort);
@@ -155,10 +148,29 @@ final class ScoreCommand implements Callable<Integer> {
   }
 
   private long millis(String option, String text) {
-    try {
-      return io.wnd.ingest.replay.ClickDelay.millis(text);
-    } catch (NumberFormatException e) {
-      throw new ParameterException(spec.commandLine(), option + " '" + text + "': use e.g. 30s, 10m, 1h");
-    }
+    return Cli.millis(spec, option, text);
+  }
+
+  /**
+   * The scorer's settings that say where the cluster is: bootstrap servers, every other client setting under
+   * {@code scorer.client.*} (so security settings reach every client), the topic prefix.
+   *
+   * @param kafka the cluster options
+   * @return scorer settings to add the rest to
+   */
+  static Map<String, Object> clusterProps(KafkaOptions kafka) {
+    return clusterProps(kafka.clientConfig(), kafka.prefix);
+  }
+
+  static Map<String, Object> clusterProps(Map<String, Object> clientConfig, String prefix) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, clientConfig.get("bootstrap.servers"));
+    clientConfig.forEach((k, v) -> {
+      if (!k.equals("bootstrap.servers")) {
+        props.put("scorer.client." + k, v);
+      }
+    });
+    props.put(ScorerConfig.TOPIC_PREFIX_CONFIG, prefix);
+    return props;
   }
 }

@@ -70,8 +70,8 @@ public final class StreamingTrainer implements AutoCloseable {
   private final Settings settings;
   private final Clock clock;
   private volatile boolean stopRequested;
-  private long versionsPublished;
-  private long examplesTrained;
+  private volatile long versionsPublished; // read by other threads (the demo's live view)
+  private volatile long examplesTrained;
 
   /**
    * @param clientConfig Kafka client settings

@@ -7,7 +7,8 @@ import java.nio.file.Path;
  *
  * @param rate wall-clock pace in rows per second; 0 means as fast as possible
  * @param eventRate rows per second of event time: row k of the replay happens at start + k / eventRate
- * @param startTimeMillis event time of the first row, ms since the epoch
+ * @param startTimeMillis event time of the first row, ms since the epoch; {@link #START_NOW} for the wall clock
+ *     at the moment the replay starts producing, so that (paced) event time tracks the wall clock
  * @param skip rows to skip at the start of the input
  * @param limit most rows to replay; negative for all
  * @param durationMillis stop after this much wall time; negative for no limit
@@ -20,6 +21,12 @@ public record ReplayOptions(double rate, double eventRate, long startTimeMillis,
     long durationMillis, ClickDelay clickDelay, long seed, Path checkpoint, boolean resume) {
   /** Rows per second of event time when nothing says otherwise: about the rate of a Criteo day (45 M rows). */
   public static final double NATURAL_EVENT_RATE = 500;
+
+  /**
+   * A start time meaning "when the first row is produced": with a paced replay whose event rate equals its rate,
+   * every row's event time is the wall-clock time it is produced at (what live traffic looks like).
+   */
+  public static final long START_NOW = Long.MIN_VALUE;
 
   /**
    * The event rate a replay uses: the one asked for, else the wall-clock rate when paced, else the natural one.
@@ -45,6 +52,9 @@ public record ReplayOptions(double rate, double eventRate, long startTimeMillis,
     }
     if (resume && checkpoint == null) {
       throw new IllegalArgumentException("--resume needs a checkpoint file");
+    }
+    if (resume && startTimeMillis == START_NOW) {
+      throw new IllegalArgumentException("--resume needs a fixed start time, not 'now'");
     }
   }
 }

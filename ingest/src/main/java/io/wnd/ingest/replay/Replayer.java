@@ -130,6 +130,8 @@ public final class Replayer {
       }
     };
     long t0 = System.nanoTime();
+    long start = options.startTimeMillis() == ReplayOptions.START_NOW ? System.currentTimeMillis()
+        : options.startTimeMillis();
     long lastReport = t0;
     long produced = 0;
     long baseImpressions = st.impressions;
@@ -153,7 +155,7 @@ public final class Replayer {
               k--;
               break outer;
             }
-            long eventTime = options.startTimeMillis() + Math.round((k - 1) * 1000.0 / options.eventRate());
+            long eventTime = start + Math.round((k - 1) * 1000.0 / options.eventRate());
             while (!st.pending.isEmpty() && st.pending.peek().eventTime() <= eventTime) {
               Checkpoint.PendingClick c = st.pending.poll();
               send(producer, clickTopic, c.id(), c.eventTime(), clicks.serialize(clickTopic, click(c)), onAck);
@@ -173,7 +175,7 @@ public final class Replayer {
             long now = System.nanoTime();
             if (now - lastReport >= REPORT_NANOS) {
               lastReport = now;
-              flushAndCheckpoint(producer, sendError, st, names, false);
+              flushAndCheckpoint(producer, sendError, st, names, start, false);
               double fraction = totalBytes > 0 && reader.bytesRead() >= 0
                   ? Math.min(1.0, (bytesBefore + reader.bytesRead()) / (double) totalBytes) : Double.NaN;
               if (options.limit() > 0) {
@@ -200,7 +202,7 @@ public final class Replayer {
           st.clicks++;
         }
       }
-      flushAndCheckpoint(producer, sendError, st, names, completed);
+      flushAndCheckpoint(producer, sendError, st, names, start, completed);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     progress.update(produced, st.impressions - baseImpressions, st.clicks - baseClicks, rejected.getAsLong(), seconds,
@@ -247,14 +249,14 @@ public final class Replayer {
   }
 
   private void flushAndCheckpoint(KafkaProducer<String, byte[]> producer, AtomicReference<Exception> sendError,
-      State st, List<String> names, boolean completed) throws IOException {
+      State st, List<String> names, long start, boolean completed) throws IOException {
     producer.flush();
     Exception e = sendError.get();
     if (e != null) {
       throw new KafkaException("producing failed: " + e.getMessage(), e);
     }
     if (options.checkpoint() != null) {
-      new Checkpoint(names, options.startTimeMillis(), options.eventRate(), options.seed(), st.nextRow, st.impressions,
+      new Checkpoint(names, start, options.eventRate(), options.seed(), st.nextRow, st.impressions,
           st.clicks, new ArrayList<>(st.pending), completed).write(mapper, options.checkpoint());
     }
   }

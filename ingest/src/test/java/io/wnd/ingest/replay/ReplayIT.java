@@ -1,6 +1,7 @@
 package io.wnd.ingest.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wnd.avro.Click;
 import io.wnd.avro.Impression;
@@ -118,6 +119,28 @@ class ReplayIT {
     ReplaySummary again = new Replayer(client(kafka), topics, options(0, -1, checkpoint, true))
         .run(sources(file), () -> 0, (r, i, c, x, t, f) -> { });
     assertThat(again.rows()).isZero();
+  }
+
+  @Test
+  void shouldGiveEveryRowTheWallClockTimeItIsProducedAtWhenStartingNow(LocalKafka kafka) throws Exception {
+    Path file = RealData.kaggle();
+    Topics topics = topics(kafka);
+    // 400 rows at 200 rows/s, event rate = rate: row k is due at (the moment producing starts) + k * 5 ms
+    ReplayOptions o = new ReplayOptions(200, 200, ReplayOptions.START_NOW, 0, 400, -1,
+        ClickDelay.parse("fixed:1s"), 1, null, false);
+    long before = System.currentTimeMillis();
+    ReplaySummary s = replay(kafka, topics, file, o);
+    long after = System.currentTimeMillis();
+    assertThat(s.rows()).isEqualTo(400);
+    Map<String, Long> times = impressions(kafka, topics, 400).stream()
+        .collect(Collectors.toMap(Impression::getId, i -> i.getEventTime().toEpochMilli()));
+    long first = times.get(file.getFileName() + ":1");
+    assertThat(first).isBetween(before, after);
+    assertThat(times.get(file.getFileName() + ":400")).isEqualTo(first + 399 * 5);
+    // paced at the event rate, the replay took at least the 2 s of event time it covered
+    assertThat(after - first).isGreaterThanOrEqualTo(399 * 5);
+    assertThatThrownBy(() -> new ReplayOptions(200, 200, ReplayOptions.START_NOW, 0, -1, -1,
+        ClickDelay.parse("fixed:1s"), 1, Path.of("cp"), true)).hasMessageContaining("fixed start time");
   }
 
   private static ReplayOptions options(double rate, long limit, Path checkpoint, boolean resume) {

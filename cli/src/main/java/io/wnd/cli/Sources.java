@@ -1,0 +1,199 @@
+package io.wnd.cli;
+
+import io.wnd.ingest.Rejects;
+import io.wnd.ingest.Row;
+import io.wnd.ingest.RowReader;
+import io.wnd.ingest.generate.CriteoGenerator;
+import io.wnd.ingest.read.FileRowReader;
+import io.wnd.ingest.read.Format;
+import io.wnd.ingest.replay.Replayer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The inputs of the replay-like commands ({@code replay}, {@code generate}, {@code demo}): files or the generator. */
+final class Sources {
+  private Sources() {}
+
+  /**
+   * The files, in order, each in the given format or its detected one.
+   *
+   * @param files the files
+   * @param fixed the format of every file, or null to detect each
+   * @param rejects where bad lines go
+   * @return one source per file
+   * @throws IOException with a one-line message if a file is missing or its format cannot be told
+   */
+  static List<Replayer.Source> files(List<Path> files, Format fixed, Rejects rejects) throws IOException {
+    List<Replayer.Source> sources = new ArrayList<>();
+    for (Path f : files) {
+      if (!Files.exists(f)) {
+        throw new NoSuchFileException(f + ": no such file");
+      }
+      sources.add(new FileSource(f, fixed != null ? fixed : Format.detect(f), rejects));
+    }
+    return sources;
+  }
+
+  /**
+   * The generator as a source.
+   *
+   * @param seed its seed
+   * @param count rows to generate, -1 for no end
+   * @param clickRate the ground truth's mean click probability
+   * @param last receives the generator each time the source is opened (for its ground-truth metrics)
+   * @return the source
+   */
+  static Replayer.Source generated(long seed, long count, double clickRate, AtomicReference<CriteoGenerator> last) {
+    return new Replayer.Source() {
+      @Override
+      public String name() {
+        return "generated-seed-" + seed;
+      }
+
+      @Override
+      public RowReader open() {
+        CriteoGenerator g = new CriteoGenerator(seed, count, clickRate);
+        last.set(g);
+        return g;
+      }
+    };
+  }
+
+  /**
+   * A source whose rows get impression ids {@code <prefix><name>:<line>}: a demo run replaying the same input
+   * again into the same topics makes new impressions instead of duplicates.
+   *
+   * @param prefix prepended to the input's name
+   * @param source the source
+   * @return the renamed source
+   */
+  static Replayer.Source prefixed(String prefix, Replayer.Source source) {
+    return new Replayer.Source() {
+      @Override
+      public String name() {
+        return prefix + source.name();
+      }
+
+      @Override
+      public RowReader open() throws IOException {
+        RowReader r = source.open();
+        return new RowReader() {
+          @Override
+          public Row next() throws IOException {
+            return r.next();
+          }
+
+          @Override
+          public String name() {
+            return prefix + r.name();
+          }
+
+          @Override
+          public long bytesRead() {
+            return r.bytesRead();
+          }
+
+          @Override
+          public void close() throws IOException {
+            r.close();
+          }
+        };
+      }
+
+      @Override
+      public long size() {
+        return source.size();
+      }
+    };
+  }
+
+  /**
+   * The sources one after the other, again and again until the replay stops (its duration): pass n &gt; 1
+   * prefixes the impression ids with {@code pass<n>/}, so every pass makes new impressions.
+   *
+   * @param sources the inputs
+   * @return one endless source
+   */
+  static Replayer.Source looped(List<Replayer.Source> sources) {
+    String name = String.join("+", sources.stream().map(Replayer.Source::name).toList());
+    return new Replayer.Source() {
+      @Override
+      public String name() {
+        return "loop(" + name + ")";
+      }
+
+      @Override
+      public RowReader open() {
+        return new RowReader() {
+          private int pass = 1;
+          private int next;
+          private RowReader current;
+          private String prefix = "";
+
+          @Override
+          public Row next() throws IOException {
+            int empty = 0;
+            while (true) {
+              if (current == null) {
+                if (next == sources.size()) {
+                  next = 0;
+                  pass++;
+                  prefix = "pass" + pass + "/";
+                }
+                current = sources.get(next++).open();
+              }
+              Row r = current.next();
+              if (r != null) {
+                return r;
+              }
+              current.close();
+              current = null;
+              if (++empty > sources.size()) {
+                return null; // a whole pass without a row: nothing to loop over
+              }
+            }
+          }
+
+          @Override
+          public String name() {
+            return current == null ? name : prefix + current.name();
+          }
+
+          @Override
+          public void close() throws IOException {
+            if (current != null) {
+              current.close();
+            }
+          }
+        };
+      }
+    };
+  }
+
+  /** A file input. */
+  record FileSource(Path file, Format format, Rejects rejects) implements Replayer.Source {
+    @Override
+    public String name() {
+      return file.getFileName().toString();
+    }
+
+    @Override
+    public RowReader open() throws IOException {
+      return FileRowReader.open(file, format, rejects);
+    }
+
+    @Override
+    public long size() {
+      try {
+        return Files.size(file);
+      } catch (IOException e) {
+        return -1;
+      }
+    }
+  }
+}
