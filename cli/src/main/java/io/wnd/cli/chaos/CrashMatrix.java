@@ -179,6 +179,7 @@ public final class CrashMatrix {
 
   private void inject(String kind) throws Exception {
     long pause = 200 + random.nextInt(2_000);
+    awaitPublishFault(); // one fault at a time: a trainer armed with it first reaches it
     switch (kind) {
       case "scorer" -> {
         int i = random.nextInt(pipeline.scorerCount());
@@ -187,7 +188,6 @@ public final class CrashMatrix {
         pipeline.startScorer(i);
       }
       case "trainer" -> {
-        awaitPublishFault();
         pipeline.trainer().kill();
         Thread.sleep(pause);
         pipeline.startTrainer(List.of());
@@ -199,7 +199,6 @@ public final class CrashMatrix {
       }
       case "publish" -> {
         // a trainer that halts in the middle of its first version's transaction; supervise() restarts it
-        awaitPublishFault();
         pipeline.trainer().kill();
         publishFaultPending = true;
         pipeline.startTrainer(List.of("-X", "interceptor.classes=" + PublishFault.class.getName(), "-X",
