@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** The {@code wnd} command line. */
 @Command(name = "wnd", mixinStandardHelpOptions = true, usageHelpWidth = 110, versionProvider = Wnd.Version.class,
     description = {"WnD Stream: an online-learning Wide & Deep click-through-rate service on Kafka.", ""},
-    subcommands = {DemoCommand.class, KafkaCommand.class, TopicsCommand.class, ReplayCommand.class, GenerateCommand.class, PredictCommand.class, ExportCommand.class, ScoreCommand.class, FitCommand.class, EvaluateCommand.class, TrainCommand.class, VersionsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DemoCommand.class, KafkaCommand.class, TopicsCommand.class, ReplayCommand.class, GenerateCommand.class, PredictCommand.class, ExportCommand.class, ScoreCommand.class, FitCommand.class, EvaluateCommand.class, TrainCommand.class, VersionsCommand.class, BenchCommand.class, ChaosCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Run 'wnd <command> --help' for the options of a command.",
         "Exit codes: 0 ok, 1 runtime error (one line; --verbose for the stack trace), 2 usage error."})
 public final class Wnd {

@@ -8,6 +8,7 @@ import io.wnd.avro.LabelledExample;
 import io.wnd.avro.Score;
 import io.wnd.broker.LocalKafka;
 import io.wnd.broker.junit.KafkaExtension;
+import io.wnd.cli.chaos.WndProcess;
 import io.wnd.schemas.topics.Topics;
 import io.wnd.state.model.WideDeepModel;
 import io.wnd.state.spec.FeatureSpec;
@@ -21,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -62,11 +62,10 @@ class ScoreCommandIT {
     assertThat(wnd("replay", "-b", b, "--topic-prefix", prefix, "--start-time", Long.toString(t0 + 20_000),
         "--event-rate", "5", "--checkpoint", dir.resolve("cp2").toString(), generated.toString()).code()).isZero();
 
-    Process first = score(b, prefix, dir);
+    WndProcess first = score(b, prefix, dir);
     awaitCount(b, topics.name(Topics.SCORES), 3_000, first, "");
-    first.destroyForcibly(); // SIGKILL mid-stream
-    assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    Process second = score(b, prefix, dir);
+    first.kill(); // SIGKILL mid-stream
+    WndProcess second = score(b, prefix, dir);
     Map<String, Score> scores;
     Map<String, LabelledExample> examples = new HashMap<>();
     try {
@@ -82,8 +81,7 @@ class ScoreCommandIT {
         assertThat(examples.put(ex.getImpressionId(), ex)).as("one example per impression: %s", ex.getImpressionId()).isNull();
       }
     } finally {
-      second.destroy();
-      second.waitFor(30, TimeUnit.SECONDS);
+      second.close();
     }
     assertThat(scores).hasSize(16_000);
     List<String> lines = Files.readAllLines(kaggle);
@@ -98,20 +96,16 @@ class ScoreCommandIT {
     }
   }
 
-  private static Process score(String bootstrap, String prefix, Path dir) throws Exception {
-    Path log = Files.createTempFile("wnd-score-", ".log");
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        Path.of("target", "wnd.jar").toAbsolutePath().toString(), "score", "-b", bootstrap, "--topic-prefix", prefix,
-        "--http-port", "-1", "--state-dir", dir.resolve("scorer").toString(), "--application-id", "it-" + prefix)
-        .redirectError(log.toFile()).redirectOutput(log.toFile());
-    pb.environment().put("WND_LOG_LEVEL", "INFO");
-    return pb.start();
+  private static WndProcess score(String bootstrap, String prefix, Path dir) throws Exception {
+    return WndProcess.start("scorer", dir.resolve("scorer.log"), Map.of("WND_LOG_LEVEL", "INFO"), List.of(), List.of("score",
+        "-b", bootstrap, "--topic-prefix", prefix, "--http-port", "-1", "--state-dir", dir.resolve("scorer").toString(),
+        "--application-id", "it-" + prefix));
   }
 
-  private static void awaitCount(String bootstrap, String topic, int n, Process p, String keyPrefix) throws Exception {
+  private static void awaitCount(String bootstrap, String topic, int n, WndProcess p, String keyPrefix) throws Exception {
     long deadline = System.currentTimeMillis() + 150_000;
     while (System.currentTimeMillis() < deadline) {
-      assertThat(p.isAlive()).as("the scorer is running").isTrue();
+      assertThat(p.alive()).as("the scorer is running (log: %s)", p.log()).isTrue();
       if (read(bootstrap, topic).stream().filter(r -> r.key() != null && r.key().startsWith(keyPrefix)).count() >= n) {
         return;
       }

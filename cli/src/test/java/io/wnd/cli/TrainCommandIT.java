@@ -4,25 +4,21 @@ import static io.wnd.cli.WndIT.wnd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wnd.avro.LabelledExample;
 import io.wnd.broker.LocalKafka;
 import io.wnd.broker.junit.KafkaExtension;
+import io.wnd.cli.chaos.WndProcess;
 import io.wnd.ingest.Row;
 import io.wnd.ingest.generate.CriteoGenerator;
 import io.wnd.schemas.topics.Topics;
 import io.wnd.state.version.Manifests;
 import io.wnd.state.version.VersionInfo;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -34,7 +30,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaExtension.class)
 class TrainCommandIT {
   private static final int EXAMPLES = 24_000;
-  private final ObjectMapper mapper = new ObjectMapper();
 
   @Test
   void shouldTrainEveryExampleExactlyOnceAcrossASigkill(LocalKafka kafka) throws Exception {
@@ -54,18 +49,13 @@ class TrainCommandIT {
       }
     }
 
-    Process first = train(kafka, prefix);
+    WndProcess first = train(kafka, prefix);
     long reached = awaitVersion(first, 3, Long.MAX_VALUE);
-    first.destroyForcibly(); // SIGKILL: possibly in the middle of a version's transaction
-    assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    first.kill(); // SIGKILL: possibly in the middle of a version's transaction
     assertThat(reached).isLessThan(EXAMPLES);
 
-    Process second = train(kafka, prefix);
-    try {
+    try (WndProcess second = train(kafka, prefix)) {
       awaitVersion(second, Long.MAX_VALUE, EXAMPLES);
-    } finally {
-      second.destroy();
-      second.waitFor(30, TimeUnit.SECONDS);
     }
 
     List<VersionInfo> versions = Manifests.list(Map.of("bootstrap.servers", kafka.bootstrapServers()), topics, "criteo");
@@ -87,28 +77,16 @@ class TrainCommandIT {
     assertThat(versions.get(versions.size() - 1).examplesSeen()).isEqualTo(EXAMPLES);
   }
 
-  private static Process train(LocalKafka kafka, String prefix) throws Exception {
-    Path log = Files.createTempFile("wnd-train-", ".log");
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        Path.of("target", "wnd.jar").toAbsolutePath().toString(), "train", "-b", kafka.bootstrapServers(), "--topic-prefix",
-        prefix, "--publish-every-examples", "2048", "--publish-every", "60s", "--json").redirectError(log.toFile());
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    return pb.start();
+  private static WndProcess train(LocalKafka kafka, String prefix) throws Exception {
+    return WndProcess.start("trainer", Files.createTempFile("wnd-train-", ".log"), Map.of(), List.of(), List.of("train",
+        "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--publish-every-examples", "2048", "--publish-every",
+        "60s", "--json"));
   }
 
-  /** Reads the trainer's JSON lines until a version number or an examples count is reached; returns examples seen. */
-  private long awaitVersion(Process p, long version, long examples) throws Exception {
-    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.currentTimeMillis() + 180_000;
-    String line;
-    while (System.currentTimeMillis() < deadline && (line = r.readLine()) != null) {
-      JsonNode j = mapper.readTree(line);
-      if (j.has("version") && j.has("examples_seen")) {
-        if (j.get("version").asLong() >= version || j.get("examples_seen").asLong() >= examples) {
-          return j.get("examples_seen").asLong();
-        }
-      }
-    }
-    throw new AssertionError("the trainer did not reach version " + version + " / " + examples + " examples");
+  /** Waits for the trainer's JSON line reaching a version number or an examples count; returns examples seen. */
+  private static long awaitVersion(WndProcess p, long version, long examples) throws Exception {
+    JsonNode j = p.awaitJson(l -> l.has("version") && l.has("examples_seen")
+        && (l.get("version").asLong() >= version || l.get("examples_seen").asLong() >= examples), Duration.ofMinutes(3));
+    return j.get("examples_seen").asLong();
   }
 }

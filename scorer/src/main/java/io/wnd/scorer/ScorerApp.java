@@ -1,5 +1,8 @@
 package io.wnd.scorer;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wnd.schemas.deadletter.DeadLetterHandler;
@@ -17,6 +20,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -55,6 +59,7 @@ public final class ScorerApp implements AutoCloseable {
     props.putAll(sc);
     this.streams = new KafkaStreams(ScorerTopology.create(config.topologySettings(), Topics.serdes(schemaStore), model,
         metrics, deadLetters), props);
+    bindMemoryMetrics(metrics.registry(), model, streams);
     streams.setUncaughtExceptionHandler(e -> {
       streamsFailure = e;
       LOG.error("a stream thread of the scorer died; shutting the scorer's streams down: {}", e.toString(), e);
@@ -67,6 +72,29 @@ public final class ScorerApp implements AutoCloseable {
           model, metrics, config.topologySettings().priorRate(), this::health);
     }
     this.http = h;
+  }
+
+  // heap and RocksDB memory, for a soak to watch: the model store's memtables and table readers, and the sum of
+  // the Kafka Streams stores' RocksDB memory (their property-based metrics, recorded at the INFO level)
+  private static void bindMemoryMetrics(MeterRegistry registry, ModelProvider model, KafkaStreams streams) {
+    new JvmMemoryMetrics().bindTo(registry);
+    Gauge.builder("wnd.scorer.model.store.rocksdb.bytes", model, m -> m.store().rocksMemoryBytes())
+        .description("RocksDB memory of the model store: memtables and table readers").register(registry);
+    Gauge.builder("wnd.scorer.streams.rocksdb.bytes", streams, ScorerApp::streamsRocksBytes)
+        .description("RocksDB memory of the Kafka Streams stores: memtables, table readers, block cache").register(registry);
+  }
+
+  private static double streamsRocksBytes(KafkaStreams streams) {
+    double sum = 0;
+    for (Metric m : streams.metrics().values()) {
+      String n = m.metricName().name();
+      if (m.metricName().group().equals("stream-state-metrics") && (n.equals("size-all-mem-tables")
+          || n.equals("estimate-table-readers-mem") || n.equals("block-cache-usage"))
+          && m.metricValue() instanceof Number v) {
+        sum += v.doubleValue();
+      }
+    }
+    return sum;
   }
 
   /**

@@ -178,8 +178,9 @@ public final class StreamingTrainer implements AutoCloseable {
             batchEnd.clear();
           }
         }
-        boolean due = sincePublish >= settings.publishEveryExamples()
-            || (sincePublish > 0 && System.nanoTime() - lastPublish >= settings.publishEvery().toNanos());
+        // a partial batch counts too: on a quiet stream the last examples read must not wait for more to come
+        boolean due = sincePublish >= settings.publishEveryExamples() || ((sincePublish > 0 || !batch.isEmpty())
+            && System.nanoTime() - lastPublish >= settings.publishEvery().toNanos());
         if (due || (stopRequested && !batch.isEmpty())) {
           if (!batch.isEmpty()) {
             sincePublish += step(trainer, batch, window); // a partial batch, so the version holds every example read
