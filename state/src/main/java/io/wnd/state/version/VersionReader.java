@@ -117,8 +117,9 @@ public final class VersionReader implements AutoCloseable {
       // only undecodable or foreign records followed the last complete version: they are no version's start
       LOG.warn("ignored records on {} after {} v{} that belong to no committed version ({})", topic, model,
           lastComplete.getVersion(), refusal == null ? "no valid rows" : refusal);
-      pending = lastComplete;
-      refusal = null;
+      ModelManifest complete = lastComplete;
+      lastComplete = null;
+      commit(complete); // verified completely when the junk began
     }
     lastComplete = null;
     if (pending != null) {
