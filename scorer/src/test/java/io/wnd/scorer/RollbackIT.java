@@ -121,7 +121,8 @@ class RollbackIT {
   }
 
   @Test
-  void shouldRefuseAnUnknownVersionAndAVersionTheTopicNoLongerHoldsCompletely(LocalKafka kafka) throws Exception {
+  void shouldRefuseAnUnknownVersionAndAVersionTheTopicNoLongerHoldsCompletelyUnlessGivenItsModelFile(LocalKafka kafka,
+      @TempDir Path dir) throws Exception {
     Topics topics = new Topics("r" + UUID.randomUUID().toString().substring(0, 8) + ".", 1);
     Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
     try (Admin admin = Admin.create(client)) {
@@ -146,6 +147,21 @@ class RollbackIT {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> Rollback.rollback(client, thinned, Fixtures.MODEL, 1, null,
         Clock.systemUTC(), Duration.ofSeconds(30))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("can no longer be rebuilt").hasMessageContaining("--model-file");
+
+    // with a snapshot of v1 (as wnd export writes it) the rollback works on the thinned topic
+    Path file = dir.resolve("v1.wndmodel");
+    io.wnd.state.file.ModelFile.write(file, Fixtures.version(1, m1), m1.wide(), m1.embeddings());
+    Rollback.Result r = Rollback.rollback(client, thinned, Fixtures.MODEL, 1, file, Clock.systemUTC(),
+        Duration.ofSeconds(30));
+    assertThat(r.version()).isEqualTo(3);
+    assertThat(r.source()).isEqualTo(file.toString());
+    TableSink cold = new TableSink();
+    try (VersionReader reader = new VersionReader(client, thinned, Fixtures.MODEL, cold)) {
+      assertThat(reader.catchUp(Duration.ofSeconds(60))).isEqualTo(3);
+    }
+    assertThat(cold.version().dense()).containsExactly(m1.tower().toFlat());
+    assertSameRows(cold.model().wide(), m1.wide());
+    assertSameRows(cold.model().embeddings(), m1.embeddings());
   }
 
   /** Copies a models topic, leaving out the sparse rows of {@code version} (as compaction does once overwritten). */
