@@ -1,6 +1,7 @@
 package io.wnd.cli;
 
 import io.wnd.state.version.Manifests;
+import io.wnd.state.version.Rollback;
 import io.wnd.state.version.VersionInfo;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -16,11 +17,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code wnd versions list|show V}: the versions of a model on the models topic. */
+/** {@code wnd versions list|show V|rollback V}: the versions of a model on the models topic. */
 @Command(name = "versions", mixinStandardHelpOptions = true, usageHelpWidth = 110,
     description = {"List the versions of a model (from their manifests on the models topic), or show one.", "",
         "list      every version: time, parent, examples, progressive AUC and log loss, bytes",
-        "show V    one version's manifest", ""})
+        "show V    one version's manifest",
+        "rollback V  republish version V's state as a new version (parent: the head; the head's consumed offsets):",
+        "          scorers apply it like any version; a running trainer is fenced, restores it and continues.",
+        "          V comes from --model-file (a 'wnd export' snapshot) or, while the topic still holds it, the topic.",
+        ""})
 final class VersionsCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -28,26 +33,33 @@ final class VersionsCommand implements Callable<Integer> {
   @Mixin
   KafkaOptions kafka;
 
-  @Parameters(index = "0", paramLabel = "ACTION", description = "list or show")
+  @Parameters(index = "0", paramLabel = "ACTION", description = "list, show or rollback")
   Action action;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "V", description = "The version, for show.")
+  @Parameters(index = "1", arity = "0..1", paramLabel = "V", description = "The version, for show and rollback.")
   Long version;
 
   @Option(names = "--model", paramLabel = "NAME", defaultValue = "criteo", description = "Model name (default: ${DEFAULT-VALUE}).")
   String model;
 
+  @Option(names = "--model-file", paramLabel = "PATH", description = "For rollback: a snapshot of V written by wnd export.")
+  java.nio.file.Path modelFile;
+
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
-  enum Action { list, show }
+  enum Action { list, show, rollback }
 
   @Override
-  public Integer call() {
-    if (action == Action.show && version == null) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "show needs a version: wnd versions show V");
+  public Integer call() throws java.io.IOException {
+    if ((action == Action.show || action == Action.rollback) && version == null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), action + " needs a version: wnd versions "
+          + action + " V");
     }
     Cli.requireTopics(kafka);
+    if (action == Action.rollback) {
+      return rollback();
+    }
     List<VersionInfo> all = Manifests.list(kafka.clientConfig(), kafka.topics(), model);
     PrintWriter out = spec.commandLine().getOut();
     if (action == Action.show) {
@@ -79,6 +91,30 @@ final class VersionsCommand implements Callable<Integer> {
       out.println("(no versions of model " + model + ")");
     }
     out.flush();
+    return 0;
+  }
+
+  private int rollback() throws java.io.IOException {
+    Rollback.Result r = Rollback.rollback(kafka.clientConfig(), kafka.topics(), model, version, modelFile,
+        java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(10));
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("model", r.model());
+      m.put("rolled_back_from", r.from());
+      m.put("version", r.version());
+      m.put("parent", r.parent());
+      m.put("rows_written", r.rowsWritten());
+      m.put("rows_deleted", r.rowsDeleted());
+      m.put("bytes", r.published().bytes());
+      m.put("source", r.source());
+      Json.print(out, m);
+    } else {
+      out.printf(Locale.ROOT, "rolled %s back to v%d: published as v%d (parent v%d), %,d rows written, %,d deleted, %,d bytes "
+          + "(from %s)%n", r.model(), r.from(), r.version(), r.parent(), r.rowsWritten(), r.rowsDeleted(),
+          r.published().bytes(), r.source());
+      out.flush();
+    }
     return 0;
   }
 

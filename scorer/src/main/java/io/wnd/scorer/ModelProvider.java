@@ -28,6 +28,7 @@ public final class ModelProvider implements AutoCloseable {
   private final FeatureSpec spec;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private volatile Thread thread;
+  private volatile VersionReader reader;
   private volatile boolean stopping;
   private volatile Throwable failure;
 
@@ -126,6 +127,10 @@ public final class ModelProvider implements AutoCloseable {
 
   private void run(Map<String, Object> clientConfig, Topics topics, String model, boolean pin, Duration timeout) {
     try (VersionReader reader = new VersionReader(clientConfig, topics, model, store)) {
+      this.reader = reader;
+      if (stopping) {
+        return;
+      }
       long v = catchUp(reader, timeout);
       caughtUp.countDown();
       if (pin && v > 0) {
@@ -144,6 +149,8 @@ public final class ModelProvider implements AutoCloseable {
           }
         }
       }
+    } catch (org.apache.kafka.common.errors.WakeupException e) {
+      // close() stops the thread this way
     } catch (org.apache.kafka.common.errors.InterruptException e) {
       Thread.currentThread().interrupt();
     } catch (InterruptedException e) {
@@ -178,9 +185,17 @@ public final class ModelProvider implements AutoCloseable {
     stopping = true;
     Thread t = thread;
     if (t != null) {
-      t.interrupt();
+      // wake the consumer rather than interrupt the thread: an interrupted consumer fails to close its fetcher
+      VersionReader r = reader;
+      if (r != null) {
+        r.wakeup();
+      }
       try {
         t.join(10_000);
+        if (t.isAlive()) {
+          t.interrupt(); // e.g. sleeping between catch-up tries
+          t.join(10_000);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -79,7 +79,7 @@ class BadInputIT {
       cfg.put("scorer.streams.commit.interval.ms", "100");
       try (ScorerApp app = ScorerApp.start(new ScorerConfig(cfg))) {
         // garbage on the models topic while the scorer follows it: nothing is put in service, v1 stays
-        // (sent before a cold start, the same records end the catch-up with no version: see docs/bad-input.md)
+        // (sent before a cold start, the catch-up ends serving v1 too: state VersionsIT)
         await("v1 in service", () -> app.model().version() == 1, app);
         String models = topics.name(Topics.MODELS);
         producer.send(new ProducerRecord<>(models, "ctr/s/wide/0/0000000000000001", new byte[] {1, 2, 3})).get();

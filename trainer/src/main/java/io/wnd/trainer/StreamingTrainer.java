@@ -9,6 +9,7 @@ import io.wnd.state.metrics.StreamMetrics;
 import io.wnd.state.model.WideDeepModel;
 import io.wnd.state.spec.FeatureSpec;
 import io.wnd.state.version.ModelVersion;
+import io.wnd.state.version.Rollback;
 import io.wnd.state.version.TableSink;
 import io.wnd.state.version.VersionPublisher;
 import io.wnd.state.version.VersionReader;
@@ -72,6 +73,7 @@ public final class StreamingTrainer implements AutoCloseable {
   private volatile boolean stopRequested;
   private volatile long versionsPublished; // read by other threads (the demo's live view)
   private volatile long examplesTrained;
+  private long lastVersion; // the version this trainer restored or published last
 
   /**
    * @param clientConfig Kafka client settings
@@ -108,12 +110,66 @@ public final class StreamingTrainer implements AutoCloseable {
    * @return the last version in service (restored or published)
    */
   public long run(Consumer<Published> onVersion) {
+    while (true) {
+      try {
+        return runOnce(onVersion);
+      } catch (KafkaException e) {
+        if (!fenced(e) || stopRequested || !awaitRollback()) {
+          throw e;
+        }
+        // a rollback took over the model: restore its version and resume with a new producer
+      }
+    }
+  }
+
+  private static boolean fenced(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.kafka.common.errors.ProducerFencedException
+          || t instanceof org.apache.kafka.common.errors.InvalidProducerEpochException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Fenced: waits for the publisher that took over. A rollback version (its manifest names the version it
+   * restores) means resume from it; another trainer's version, or none in time, means this one must stop.
+   */
+  private boolean awaitRollback() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    LOG.warn("{}: another publisher took over the model; waiting for its version", settings.model());
+    while (System.nanoTime() < deadline && !stopRequested) {
+      TableSink head = new TableSink();
+      try (VersionReader reader = new VersionReader(clientConfig, topics, settings.model(), head)) {
+        if (reader.catchUp(Duration.ofMinutes(1)) > lastVersion) {
+          if (head.version().metrics().containsKey(Rollback.ROLLED_BACK_FROM)) {
+            LOG.warn("{} rolled back to v{} as v{}: restoring it and resuming", settings.model(),
+                head.version().metrics().get(Rollback.ROLLED_BACK_FROM).longValue(), head.version().version());
+            return true;
+          }
+          LOG.error("{} v{} was published by another trainer: this one stops", settings.model(), head.version().version());
+          return false;
+        }
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private long runOnce(Consumer<Published> onVersion) {
     String examplesTopic = topics.name(Topics.EXAMPLES);
     TableSink restored = new TableSink();
     long version;
     try (VersionReader reader = new VersionReader(clientConfig, topics, settings.model(), restored)) {
       version = reader.catchUp(Duration.ofMinutes(10));
     }
+    lastVersion = version;
     WideDeepModel model;
     Map<TopicPartition, Long> resumeAt = new HashMap<>();
     long examplesSeen = 0;
@@ -130,7 +186,7 @@ public final class StreamingTrainer implements AutoCloseable {
     FeatureSpec spec = model.spec();
     WideDeepTrainer trainer = new WideDeepTrainer(model, clock);
     Encoder encoder = new Encoder(spec);
-    String txId = "wnd-trainer-" + settings.model();
+    String txId = Rollback.trainerTransactionalId(settings.model());
 
     Map<String, Object> consumerCfg = new HashMap<>(clientConfig);
     consumerCfg.put(ConsumerConfig.GROUP_ID_CONFIG, txId);
@@ -229,6 +285,7 @@ public final class StreamingTrainer implements AutoCloseable {
     VersionPublisher.Published p = publisher.publish(mv, List.of(changes.wide(), changes.embeddings()), offsets,
         consumer.groupMetadata());
     versionsPublished++;
+    lastVersion = v;
     LOG.info("{} v{}: {} examples, progressive auc {} logloss {} calibration {}; {} rows changed, {} bytes in {} ms",
         settings.model(), v, examplesSeen, m.auc(), m.logLoss(), m.calibration(), changes.size(), p.bytes(), p.millis());
     onVersion.accept(new Published(v, examplesSeen, m, p));

@@ -94,6 +94,7 @@ public final class VersionReader implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     caughtUp = false;
     pending = null;
+    lastComplete = null;
     // The stable end moves a moment after a transaction commits (its markers are written asynchronously):
     // read to the end, then look again once, so a version committed just before the start is not missed.
     for (int pass = 0; pass < 2; pass++) {
@@ -112,6 +113,15 @@ public final class VersionReader implements AutoCloseable {
         }
       }
     }
+    if (pending == null && lastComplete != null && chain.count() == 0) {
+      // only undecodable or foreign records followed the last complete version: they are no version's start
+      LOG.warn("ignored records on {} after {} v{} that belong to no committed version ({})", topic, model,
+          lastComplete.getVersion(), refusal == null ? "no valid rows" : refusal);
+      ModelManifest complete = lastComplete;
+      lastComplete = null;
+      commit(complete); // verified completely when the junk began
+    }
+    lastComplete = null;
     if (pending != null) {
       ModelManifest last = pending;
       pending = null;
@@ -126,6 +136,47 @@ public final class VersionReader implements AutoCloseable {
     caughtUp = true;
     LOG.info("caught up on {}: {} in service", topic, current == 0 ? "no version of " + model : model + " v" + current);
     return current;
+  }
+
+  /**
+   * Rebuilds one past version from the topic: reads from the beginning and applies every version up to
+   * {@code target} as a following reader would, each one verified completely. That works while compaction
+   * has not yet removed records of those versions that later versions overwrote.
+   *
+   * @param target the version to rebuild
+   * @param timeout how long it may take
+   * @return true if {@code target} is now in service; false if the topic no longer holds it completely
+   *     (a version up to it does not verify, or it is not on the topic)
+   * @throws KafkaException if the topic is missing or cannot be read in time
+   */
+  public boolean rebuild(long target, Duration timeout) {
+    List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+    if (infos == null || infos.isEmpty()) {
+      throw new KafkaException("models topic " + topic + " does not exist (create it: ./wnd topics create)");
+    }
+    List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+    consumer.assign(parts);
+    consumer.seekToBeginning(parts);
+    caughtUp = true; // verify every version as it arrives, as a following reader does
+    pending = null;
+    lastComplete = null;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
+    while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+      if (System.nanoTime() > deadline) {
+        throw new KafkaException("models topic " + topic + " not read to its end within " + timeout);
+      }
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        handle(r);
+        if (current == target) {
+          return true;
+        }
+        if (refused > 0 || current > target) {
+          return false;
+        }
+      }
+    }
+    return false;
   }
 
   /**
@@ -159,6 +210,8 @@ public final class VersionReader implements AutoCloseable {
 
   // During catch-up the last manifest is held back: only the final one must verify completely.
   private ModelManifest pending;
+  // During catch-up the last folded manifest if it verified completely when folded: served if only junk follows.
+  private ModelManifest lastComplete;
 
   void handle(ConsumerRecord<String, byte[]> r) {
     if (r.key() == null || !r.key().startsWith(prefix)) {
@@ -168,6 +221,9 @@ public final class VersionReader implements AutoCloseable {
     try {
       key = ModelRecords.parse(r.key());
     } catch (IllegalArgumentException e) {
+      if (pending != null) {
+        foldPending(); // junk is not the held-back version's
+      }
       refuseLater("unreadable key at offset " + r.offset() + ": " + e.getMessage());
       return;
     }
@@ -190,6 +246,9 @@ public final class VersionReader implements AutoCloseable {
     try {
       rec = serde.deserialize(topic, r.value());
     } catch (RuntimeException e) {
+      if (pending != null) {
+        foldPending(); // junk is not the held-back version's
+      }
       refuseLater("undecodable record " + r.key() + " at offset " + r.offset() + ": " + e.getMessage());
       return;
     }
@@ -225,6 +284,7 @@ public final class VersionReader implements AutoCloseable {
       if (pending != null) {
         foldPending();
       }
+      lastComplete = null;
       if (!caughtUp) {
         pending = m;
         return;
@@ -245,6 +305,7 @@ public final class VersionReader implements AutoCloseable {
 
   /** Catch-up: an older version whose rows compaction thinned out; its surviving rows stay staged. */
   private void foldPending() {
+    lastComplete = verify(pending, true) == null ? pending : null;
     pending = null;
     chain.reset();
     refusal = null;
@@ -317,6 +378,15 @@ public final class VersionReader implements AutoCloseable {
     chain.reset();
     refusal = null;
     LOG.info("{} v{} in service ({} bytes, parent v{})", model, current, m.getBytes(), m.getParent());
+  }
+
+  /**
+   * Makes a {@link #poll} or {@link #catchUp} in progress on another thread return early by throwing
+   * {@link org.apache.kafka.common.errors.WakeupException}: the way to stop the polling thread (an interrupt
+   * would make closing the consumer fail). Thread-safe.
+   */
+  public void wakeup() {
+    consumer.wakeup();
   }
 
   @Override

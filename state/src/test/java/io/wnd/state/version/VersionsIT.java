@@ -114,6 +114,34 @@ class VersionsIT {
     }
   }
 
+  @Test
+  void shouldEndAColdCatchUpServingTheLastCompleteVersionWhenJunkFollowsIt(LocalKafka kafka) throws Exception {
+    Topics topics = topics(kafka);
+    Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
+    try (VersionPublisher pub = new VersionPublisher(client, topics, "test-" + UUID.randomUUID())) {
+      pub.publish(version(1, 0, dense(1)), List.of(change(Table.WIDE, 1, 1.0)), Map.of(), null);
+      pub.publish(version(2, 1, dense(2)), List.of(change(Table.WIDE, 1, 0.05)), Map.of(), null);
+    }
+    Map<String, float[]> expected = new HashMap<>(writer);
+    // the garbage of the bad-input corpus (scorer BadInputIT), written outside any transaction after v2
+    String models = topics.name(Topics.MODELS);
+    byte[] random = new byte[100];
+    new Random(9).nextBytes(random);
+    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
+        kafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+      p.send(new ProducerRecord<>(models, "m/s/wide/0/0000000000000001", new byte[] {1, 2, 3})).get();
+      p.send(new ProducerRecord<>(models, "m/x/garbage", new byte[] {(byte) 0xC3, 1})).get();
+      p.send(new ProducerRecord<>(models, "m/m/0000000000000000003", random)).get();
+    }
+    MemorySink sink = new MemorySink();
+    try (VersionReader reader = new VersionReader(client, topics, "m", sink)) {
+      assertThat(reader.catchUp(Duration.ofSeconds(60))).as("v2 in service, not nothing").isEqualTo(2);
+    }
+    assertThat(sink.version.version()).isEqualTo(2);
+    assertThat(sink.live.keySet()).isEqualTo(expected.keySet());
+    expected.forEach((k, v) -> assertThat(sink.live.get(k)).as(k).containsExactly(v));
+  }
+
   private static void awaitVersions(VersionReader reader, long applied, long refused) {
     long deadline = System.currentTimeMillis() + 30_000;
     while ((reader.applied() < applied || reader.refused() < refused) && System.currentTimeMillis() < deadline) {
