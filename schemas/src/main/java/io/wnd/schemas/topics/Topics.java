@@ -129,7 +129,33 @@ public final class Topics {
   public static Serdes serdes(SchemaStore store) {
     return new Serdes(new AvroSerde<>(Impression.class, store), new AvroSerde<>(Click.class, store),
         new AvroSerde<>(Score.class, store), new AvroSerde<>(LabelledExample.class, store),
-        new AvroSerde<>(ModelRecord.class, store));
+        new AvroSerde<>(ModelRecord.class, withHistory(store)));
+  }
+
+  /** Earlier writer schemas of {@link ModelRecord}, compiled in: the models topic outlives upgrades. */
+  private static final Map<Long, org.apache.avro.Schema> MODEL_RECORD_HISTORY = history("ModelRecord-1.avsc");
+
+  private static Map<Long, org.apache.avro.Schema> history(String... resources) {
+    Map<Long, org.apache.avro.Schema> m = new java.util.HashMap<>();
+    for (String r : resources) {
+      try (java.io.InputStream in = Topics.class.getResourceAsStream("/io/wnd/schemas/history/" + r)) {
+        if (in == null) {
+          throw new IllegalStateException("missing schema resource " + r);
+        }
+        org.apache.avro.Schema s = new org.apache.avro.Schema.Parser().parse(in);
+        m.put(io.wnd.schemas.wire.WireFormat.fingerprint(s), s);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return Map.copyOf(m);
+  }
+
+  private static SchemaStore withHistory(SchemaStore store) {
+    return fp -> {
+      org.apache.avro.Schema s = MODEL_RECORD_HISTORY.get(fp);
+      return s != null || store == null ? s : store.findByFingerprint(fp);
+    };
   }
 
   /**

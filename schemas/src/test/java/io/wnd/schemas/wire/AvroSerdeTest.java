@@ -110,6 +110,33 @@ class AvroSerdeTest {
   }
 
   @Test
+  void shouldReadModelRecordsWrittenBeforeTheControlBranchWithoutASchemaStore() throws IOException {
+    // the ModelRecord schema before ModelControl was appended to its union: dense chunks written then must decode
+    Schema older = parse("/io/wnd/schemas/history/ModelRecord-1.avsc");
+    assertThat(WireFormat.fingerprint(older)).isNotEqualTo(WireFormat.fingerprint(ModelRecord.getClassSchema()));
+    Schema chunkSchema = older.getField("part").schema().getTypes().get(1);
+    GenericRecord chunk = new GenericData.Record(chunkSchema);
+    for (Schema.Field f : chunkSchema.getFields()) {
+      switch (f.schema().getType()) {
+        case INT -> chunk.put(f.name(), 3);
+        case LONG -> chunk.put(f.name(), 7L);
+        case BYTES -> chunk.put(f.name(), ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
+        default -> chunk.put(f.name(), "ctr");
+      }
+    }
+    GenericRecord rec = new GenericData.Record(older);
+    rec.put("part", chunk);
+    ModelRecord back = serdes.models().deserialize("t", encode(older, rec));
+    assertThat(back.getPart()).isInstanceOf(io.wnd.avro.DenseChunk.class);
+    assertThat(((io.wnd.avro.DenseChunk) back.getPart()).getIndex()).isEqualTo(3);
+
+    io.wnd.avro.ModelControl control = io.wnd.avro.ModelControl.newBuilder().setPinnedVersion(2L).setBy("op@host")
+        .setAt(java.time.Instant.ofEpochMilli(5)).setReason("incident").build();
+    ModelRecord now = new ModelRecord(control);
+    assertThat(serdes.models().deserialize("t", serdes.models().serialize("t", now))).isEqualTo(now);
+  }
+
+  @Test
   void shouldReportGarbageAsBadHeader() {
     byte[] garbage = "hello, world, not avro".getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> serdes.impressions().deserialize("t", garbage))
