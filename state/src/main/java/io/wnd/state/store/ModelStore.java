@@ -160,8 +160,15 @@ public final class ModelStore implements VersionSink, AutoCloseable {
   public void discard() {
     ModelView v = current;
     if (v == null) {
-      // nothing in service: whatever was staged is unreachable until a later commit rewrites it
+      // nothing in service: every row in the store is staged; remove them all (keys are 13 bytes, table first)
       LOG.warn("discarding {} staged rows with no version in service", stagedRows);
+      byte[] end = new byte[14];
+      java.util.Arrays.fill(end, (byte) 0xFF);
+      try {
+        db.deleteRange(writeOptions, new byte[0], end);
+      } catch (RocksDBException e) {
+        throw new IllegalStateException("RocksDB delete failed: " + e.getMessage(), e);
+      }
       clearStaged();
       return;
     }

@@ -30,6 +30,25 @@ public final class Manifests {
    * @throws KafkaException if the topic is missing or cannot be read within a minute
    */
   public static List<VersionInfo> list(Map<String, Object> clientConfig, Topics topics, String model) {
+    return read(clientConfig, topics, model).versions();
+  }
+
+  /**
+   * What the topic says of a model.
+   *
+   * @param versions its committed versions, oldest first
+   * @param control the latest control record (the pin), or null if none was ever written
+   */
+  public record Listing(List<VersionInfo> versions, ModelControls.Control control) {}
+
+  /**
+   * @param clientConfig Kafka client settings
+   * @param topics the registry
+   * @param model the model
+   * @return its versions and its control record
+   * @throws KafkaException if the topic is missing or cannot be read within a minute
+   */
+  public static Listing read(Map<String, Object> clientConfig, Topics topics, String model) {
     Map<String, Object> cfg = new HashMap<>(clientConfig);
     cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -38,6 +57,8 @@ public final class Manifests {
     String topic = topics.name(Topics.MODELS);
     String prefix = model + "/m/";
     var serde = Topics.serdes(null).models();
+    String controlKey = ModelRecords.controlKey(model);
+    ModelControls.Control control = null;
     List<VersionInfo> out = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
@@ -54,6 +75,15 @@ public final class Manifests {
           throw new KafkaException("models topic " + topic + " not read to its end within a minute");
         }
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (controlKey.equals(r.key())) {
+            if (r.value() == null) {
+              control = null;
+            } else if (serde.deserialize(topic, r.value()).getPart() instanceof io.wnd.avro.ModelControl mc) {
+              control = new ModelControls.Control(mc.getPinnedVersion(), mc.getBy(), mc.getAt().toEpochMilli(),
+                  mc.getReason());
+            }
+            continue;
+          }
           if (r.key() != null && r.key().startsWith(prefix) && r.value() != null) {
             ModelRecord rec = serde.deserialize(topic, r.value());
             if (rec.getPart() instanceof ModelManifest m) {
@@ -68,6 +98,6 @@ public final class Manifests {
       }
     }
     out.sort(Comparator.comparingLong(VersionInfo::version));
-    return out;
+    return new Listing(out, control);
   }
 }

@@ -10,7 +10,8 @@ import java.util.zip.CRC32C;
 /**
  * Keys and checksums of the records of a version. Keys are text so operators can read them:
  * {@code <model>/s/<table>/<field>/<id as 16 hex digits>} for a sparse row,
- * {@code <model>/d/<chunk>} for a dense chunk, {@code <model>/m/<version, 19 digits>} for a manifest.
+ * {@code <model>/d/<chunk>} for a dense chunk, {@code <model>/m/<version, 19 digits>} for a manifest,
+ * {@code <model>/control} for the operator's pin (one key: compaction keeps the latest).
  */
 final class ModelRecords {
   /** Floats per dense chunk: 1 MiB of data, well under the topic's 4 MiB max message size. */
@@ -30,11 +31,18 @@ final class ModelRecords {
     return model + "/m/" + String.format(Locale.ROOT, "%019d", version);
   }
 
-  /** A parsed key; {@code kind} is 's', 'd' or 'm'. */
+  static String controlKey(String model) {
+    return model + "/control";
+  }
+
+  /** A parsed key; {@code kind} is 's', 'd', 'm' or 'c' (control). */
   record Key(String model, char kind, Table table, int field, long id, long number) {}
 
   static Key parse(String key) {
     String[] p = key.split("/");
+    if (p.length == 2 && p[1].equals("control") && !p[0].isEmpty()) {
+      return new Key(p[0], 'c', null, 0, 0, 0);
+    }
     if (p.length >= 3 && p[1].length() == 1) {
       switch (p[1].charAt(0)) {
         case 's' -> {

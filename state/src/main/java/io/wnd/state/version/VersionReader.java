@@ -1,6 +1,7 @@
 package io.wnd.state.version;
 
 import io.wnd.avro.DenseChunk;
+import io.wnd.avro.ModelControl;
 import io.wnd.avro.ModelManifest;
 import io.wnd.avro.ModelRecord;
 import io.wnd.avro.SparseBlock;
@@ -35,6 +36,14 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #catchUp} rebuilds the latest version from the topic alone: compaction has removed rows that
  * later versions overwrote, so versions before the last one are expected to be incomplete there and are
  * folded into it; the last one must verify completely. Not thread-safe: one thread polls.
+ *
+ * <p>Holding back: a version that verifies but is pinned out ({@code <model>/control} names an earlier pinned
+ * version, see {@link ModelControls}) or fails the {@link QualityGate} is staged, not committed: the version in
+ * service stays, and later versions are verified against the held one as their parent. When the pin is lifted
+ * (or a later version passes the gate) the held versions are committed folded into one swap. A refused version
+ * discards what is held with it. A cold {@link #catchUp} while pinned to an older version than the latest rebuilds
+ * the pinned version if every version up to it is still complete on the topic, else serves the latest with a WARN;
+ * the gate judges versions arriving after catch-up only (a cold start serves the latest).
  */
 public final class VersionReader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VersionReader.class);
@@ -51,7 +60,20 @@ public final class VersionReader implements AutoCloseable {
   private long current;
   private long applied;
   private long refused;
+  private long held;
   boolean caughtUp;
+  // the pin from the control record: null for none
+  private Long pinned;
+  private QualityGate gate = QualityGate.disabled();
+  // the manifest in service and the last verified one (held back when it is newer); null before the first
+  private ModelManifest served;
+  private ModelManifest head;
+  private Map<Integer, DenseChunk> headDense = Map.of();
+  private boolean headHeldByGate;
+  // catch-up: the highest version such that every version up to it verified completely
+  private long buildableUpTo;
+  private boolean allComplete;
+  private boolean rebuildingPin;
 
   /**
    * @param clientConfig Kafka client settings
@@ -95,6 +117,8 @@ public final class VersionReader implements AutoCloseable {
     caughtUp = false;
     pending = null;
     lastComplete = null;
+    buildableUpTo = 0;
+    allComplete = true;
     // The stable end moves a moment after a transaction commits (its markers are written asynchronously):
     // read to the end, then look again once, so a version committed just before the start is not missed.
     for (int pass = 0; pass < 2; pass++) {
@@ -122,6 +146,14 @@ public final class VersionReader implements AutoCloseable {
       commit(complete); // verified completely when the junk began
     }
     lastComplete = null;
+    if (pending != null && pinned != null && pinned < pending.getVersion() && current == 0) {
+      if (pinned <= buildableUpTo) {
+        return rebuildPinned(pinned, deadline);
+      }
+      LOG.warn("{} is pinned to v{} but the topic {} can no longer rebuild it (a version up to it is incomplete, "
+          + "e.g. compacted): serving the latest v{} instead; later versions are held until unpinned", model, pinned,
+          topic, pending.getVersion());
+    }
     if (pending != null) {
       ModelManifest last = pending;
       pending = null;
@@ -138,6 +170,64 @@ public final class VersionReader implements AutoCloseable {
     return current;
   }
 
+  private long rebuildPinned(long target, long deadline) {
+    sink.discard();
+    List<TopicPartition> parts = List.copyOf(consumer.assignment());
+    consumer.seekToBeginning(parts);
+    dense.clear();
+    chain.reset();
+    refusal = null;
+    pending = null;
+    caughtUp = true;
+    rebuildingPin = true;
+    long refusedBefore = refused;
+    try {
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
+      while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new KafkaException("models topic " + topic + " not read to its end within the catch-up timeout");
+        }
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          handle(r);
+        }
+      }
+    } finally {
+      rebuildingPin = false;
+    }
+    if (current != target || refused != refusedBefore) {
+      caughtUp = false;
+      throw new KafkaException("rebuilding the pinned " + model + " v" + target + " from " + topic + " failed (v"
+          + current + " in service); catching up again");
+    }
+    LOG.info("caught up on {}: {} v{} in service (pinned; v{} held back until unpinned)", topic, model, current,
+        head.getVersion());
+    return current;
+  }
+
+  /**
+   * Sets the quality gate for versions arriving from now on.
+   *
+   * @param gate the gate
+   */
+  public void qualityGate(QualityGate gate) {
+    this.gate = java.util.Objects.requireNonNull(gate, "gate");
+  }
+
+  /** @return the version the control record pins, or null when not pinned */
+  public Long pinned() {
+    return pinned;
+  }
+
+  /** @return the newest version verified and held back (staged, not in service), or 0 for none */
+  public long heldBack() {
+    return head != null && head.getVersion() > current ? head.getVersion() : 0;
+  }
+
+  /** @return versions the quality gate held back so far */
+  public long gateHeld() {
+    return held;
+  }
+
   /**
    * Rebuilds one past version from the topic: reads from the beginning and applies every version up to
    * {@code target} as a following reader would, each one verified completely. That works while compaction
@@ -150,6 +240,17 @@ public final class VersionReader implements AutoCloseable {
    * @throws KafkaException if the topic is missing or cannot be read in time
    */
   public boolean rebuild(long target, Duration timeout) {
+    // a pin holds versions back from scorers, not from a rebuild of the topic's history
+    pinned = null;
+    rebuildingPin = true;
+    try {
+      return rebuildAll(target, timeout);
+    } finally {
+      rebuildingPin = false;
+    }
+  }
+
+  private boolean rebuildAll(long target, Duration timeout) {
     List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
     if (infos == null || infos.isEmpty()) {
       throw new KafkaException("models topic " + topic + " does not exist (create it: ./wnd topics create)");
@@ -227,6 +328,10 @@ public final class VersionReader implements AutoCloseable {
       refuseLater("unreadable key at offset " + r.offset() + ": " + e.getMessage());
       return;
     }
+    if (key.kind() == 'c') {
+      control(r);
+      return;
+    }
     if (pending != null && key.kind() != 'm') {
       // a new version's records begin: the held-back manifest was not the last one
       foldPending();
@@ -291,12 +396,38 @@ public final class VersionReader implements AutoCloseable {
       }
       String why = verify(m, false);
       if (why == null) {
-        commit(m);
+        String pin = pinned != null && m.getVersion() > pinned ? "pinned to v" + pinned : null;
+        String gated = gate.holdReason(head == null ? null : head.getMetrics(), m.getMetrics());
+        if (pin != null || gated != null) {
+          if (gated != null) {
+            held++;
+            LOG.warn("quality gate holds back {} v{} (parent v{}): {}; v{} stays in service", model, m.getVersion(),
+                m.getParent(), gated, current);
+          } else {
+            LOG.info("{} v{} held back ({}); v{} stays in service", model, m.getVersion(), pin, current);
+          }
+          head = m;
+          headDense = Map.copyOf(dense);
+          headHeldByGate = gated != null;
+        } else {
+          if (head != null && head.getVersion() > current) {
+            LOG.info("{} v{} folds the held-back versions v{}..v{} into one swap", model, m.getVersion(), current + 1,
+                head.getVersion());
+          }
+          commit(m, dense);
+        }
       } else {
         refused++;
         sink.discard();
-        LOG.warn("refused {} v{} (parent v{}): {}; v{} stays in service", model, m.getVersion(), m.getParent(), why,
-            current);
+        if (head != null && head.getVersion() > current) {
+          LOG.warn("refused {} v{} (parent v{}): {}; the held-back v{}..v{} are dropped with it; v{} stays in service",
+              model, m.getVersion(), m.getParent(), why, current + 1, head.getVersion(), current);
+        } else {
+          LOG.warn("refused {} v{} (parent v{}): {}; v{} stays in service", model, m.getVersion(), m.getParent(), why,
+              current);
+        }
+        head = served;
+        headHeldByGate = false;
       }
       chain.reset();
       refusal = null;
@@ -306,6 +437,11 @@ public final class VersionReader implements AutoCloseable {
   /** Catch-up: an older version whose rows compaction thinned out; its surviving rows stay staged. */
   private void foldPending() {
     lastComplete = verify(pending, true) == null ? pending : null;
+    if (lastComplete != null && allComplete) {
+      buildableUpTo = pending.getVersion();
+    } else {
+      allComplete = false;
+    }
     pending = null;
     chain.reset();
     refusal = null;
@@ -331,13 +467,68 @@ public final class VersionReader implements AutoCloseable {
         return "dense chunk " + c + " of " + m.getDenseChunks() + " is missing";
       }
     }
-    if (!lastOfCatchUp && current != 0 && m.getParent() != current) {
-      return "its parent v" + m.getParent() + " is not the version in service";
+    long parent = head == null ? current : head.getVersion();
+    if (!lastOfCatchUp && parent != 0 && m.getParent() != parent) {
+      return "its parent v" + m.getParent() + " is not the version in service" + (parent == current ? ""
+          : " nor the held-back v" + parent);
     }
     return null;
   }
 
   private void commit(ModelManifest m) {
+    commit(m, dense);
+  }
+
+  private void control(ConsumerRecord<String, byte[]> r) {
+    Long pin = null;
+    String who = "?";
+    if (r.value() != null) {
+      ModelRecord rec;
+      try {
+        rec = serde.deserialize(topic, r.value());
+      } catch (RuntimeException e) {
+        LOG.warn("ignored an undecodable control record {} at offset {}: {}", r.key(), r.offset(), e.getMessage());
+        return;
+      }
+      if (!(rec.getPart() instanceof ModelControl c)) {
+        LOG.warn("ignored a control record {} at offset {} that holds no control", r.key(), r.offset());
+        return;
+      }
+      pin = c.getPinnedVersion();
+      who = c.getBy();
+    }
+    if (rebuildingPin) {
+      return; // the pin being rebuilt is the latest control record's
+    }
+    pinned = pin;
+    if (!caughtUp) {
+      return;
+    }
+    if (pin == null) {
+      LOG.info("{} unpinned by {}", model, who);
+    } else {
+      LOG.info("{} pinned to v{} by {}{}", model, pin, who, pin < current ? " (v" + current + " is already in service: "
+          + "later versions are held)" : "");
+    }
+    release();
+  }
+
+  /** Commits the held-back head now if nothing holds it any more and no later version is half-read. */
+  private void release() {
+    if (head == null || head.getVersion() <= current || headHeldByGate
+        || (pinned != null && head.getVersion() > pinned) || chain.count() > 0 || refusal != null) {
+      return;
+    }
+    for (DenseChunk c : dense.values()) {
+      if (c.getVersion() > head.getVersion()) {
+        return; // the next version has begun: it commits the held ones with it when its manifest arrives
+      }
+    }
+    LOG.info("releasing the held-back {} v{}..v{}", model, current + 1, head.getVersion());
+    commit(head, headDense);
+  }
+
+  private void commit(ModelManifest m, Map<Integer, DenseChunk> dense) {
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     int total = 0;
     for (int c = 0; c < m.getDenseChunks(); c++) {
@@ -355,6 +546,8 @@ public final class VersionReader implements AutoCloseable {
     if (crc.getValue() != m.getDenseChecksum()) {
       refused++;
       sink.discard();
+      head = served;
+      headHeldByGate = false;
       LOG.warn("refused {} v{}: dense checksum mismatch; v{} stays in service", model, m.getVersion(), current);
       return;
     }
@@ -370,10 +563,15 @@ public final class VersionReader implements AutoCloseable {
       // checksums matched but the version does not make a model (e.g. its spec): refuse it, keep the old one
       refused++;
       sink.discard();
+      head = served;
+      headHeldByGate = false;
       LOG.warn("refused {} v{}: {}; v{} stays in service", model, m.getVersion(), e.getMessage(), current);
       return;
     }
     current = m.getVersion();
+    served = m;
+    head = m;
+    headHeldByGate = false;
     applied++;
     chain.reset();
     refusal = null;
