@@ -54,6 +54,10 @@ final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--pin", description = "Stay on the version in service at start; apply no later version.")
   boolean pin;
 
+  @Option(names = "--quality-gate-margin", paramLabel = "M", description = "Hold back a version whose progressive "
+      + "log loss exceeds its parent's by more than M nats (default: no gate).")
+  Double qualityGateMargin;
+
   @Option(names = "--no-model", paramLabel = "POLICY", defaultValue = "hold",
       description = "Before any version: hold (score when one arrives) or prior (score --prior-rate as version 0).")
   String noModel;
@@ -90,6 +94,9 @@ final class ScoreCommand implements Callable<Integer> {
       props.put(ScorerConfig.HTTP_TOKEN_CONFIG, httpToken);
     }
     props.put(ScorerConfig.PIN_CONFIG, pin);
+    if (qualityGateMargin != null) {
+      props.put(ScorerConfig.QUALITY_GATE_CONFIG, qualityGateMargin);
+    }
     props.put(ScorerConfig.NO_MODEL_POLICY_CONFIG, noModel);
     props.put(ScorerConfig.PRIOR_BASE_RATE_CONFIG, priorRate);
     props.put(ScorerConfig.ATTRIBUTION_WINDOW_MS_CONFIG, millis("--attribution-window", window));

@@ -1,6 +1,8 @@
 package io.wnd.cli;
 
 import io.wnd.state.version.Manifests;
+import io.wnd.state.version.ModelControls;
+import io.wnd.state.version.QualityGate;
 import io.wnd.state.version.Rollback;
 import io.wnd.state.version.VersionInfo;
 import java.io.PrintWriter;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code wnd versions list|show V|rollback V}: the versions of a model on the models topic. */
+/** {@code wnd versions list|show V|rollback V|pin [V]|unpin}: the versions of a model on the models topic. */
 @Command(name = "versions", mixinStandardHelpOptions = true, usageHelpWidth = 110,
     description = {"List the versions of a model (from their manifests on the models topic), or show one.", "",
         "list      every version: time, parent, examples, progressive AUC and log loss, bytes",
@@ -25,6 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
         "rollback V  republish version V's state as a new version (parent: the head; the head's consumed offsets):",
         "          scorers apply it like any version; a running trainer is fenced, restores it and continues.",
         "          V comes from --model-file (a 'wnd export' snapshot) or, while the topic still holds it, the topic.",
+        "pin [V]   every scorer keeps serving V (default: the latest) and holds later versions back (a control record",
+        "          on the models topic); V cannot be older than what scorers serve: use rollback for that",
+        "unpin     scorers apply the held-back versions (folded into one swap) and follow the topic again",
         ""})
 final class VersionsCommand implements Callable<Integer> {
   @Spec
@@ -33,10 +38,10 @@ final class VersionsCommand implements Callable<Integer> {
   @Mixin
   KafkaOptions kafka;
 
-  @Parameters(index = "0", paramLabel = "ACTION", description = "list, show or rollback")
+  @Parameters(index = "0", paramLabel = "ACTION", description = "list, show, rollback, pin or unpin")
   Action action;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "V", description = "The version, for show and rollback.")
+  @Parameters(index = "1", arity = "0..1", paramLabel = "V", description = "The version, for show, rollback and pin.")
   Long version;
 
   @Option(names = "--model", paramLabel = "NAME", defaultValue = "criteo", description = "Model name (default: ${DEFAULT-VALUE}).")
@@ -45,10 +50,17 @@ final class VersionsCommand implements Callable<Integer> {
   @Option(names = "--model-file", paramLabel = "PATH", description = "For rollback: a snapshot of V written by wnd export.")
   java.nio.file.Path modelFile;
 
+  @Option(names = "--reason", paramLabel = "TEXT", description = "For pin and unpin: why (kept in the control record).")
+  String reason;
+
+  @Option(names = "--quality-gate-margin", paramLabel = "M",
+      description = "For list: mark the versions a scorer's quality gate with margin M (nats of log loss) would hold.")
+  Double gateMargin;
+
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
-  enum Action { list, show, rollback }
+  enum Action { list, show, rollback, pin, unpin }
 
   @Override
   public Integer call() throws java.io.IOException {
@@ -60,7 +72,19 @@ final class VersionsCommand implements Callable<Integer> {
     if (action == Action.rollback) {
       return rollback();
     }
-    List<VersionInfo> all = Manifests.list(kafka.clientConfig(), kafka.topics(), model);
+    if (action == Action.pin || action == Action.unpin) {
+      return pin();
+    }
+    if (gateMargin != null && !(gateMargin >= 0)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--quality-gate-margin must be >= 0, got "
+          + gateMargin);
+    }
+    Manifests.Listing listing = Manifests.read(kafka.clientConfig(), kafka.topics(), model);
+    List<VersionInfo> all = listing.versions();
+    Long pinned = listing.control() == null ? null : listing.control().pinnedVersion();
+    QualityGate gate = gateMargin == null ? QualityGate.disabled() : new QualityGate(gateMargin);
+    Map<Long, VersionInfo> byVersion = new java.util.HashMap<>();
+    all.forEach(v -> byVersion.put(v.version(), v));
     PrintWriter out = spec.commandLine().getOut();
     if (action == Action.show) {
       VersionInfo v = all.stream().filter(x -> x.version() == version).findFirst().orElseThrow(
@@ -77,21 +101,84 @@ final class VersionsCommand implements Callable<Integer> {
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("model", model);
-      m.put("versions", all.stream().map(VersionsCommand::asMap).toList());
+      m.put("pinned", pinned);
+      if (listing.control() != null) {
+        m.put("control", Map.of("by", listing.control().by(), "at", Instant.ofEpochMilli(listing.control().atMillis())
+            .toString(), "reason", String.valueOf(listing.control().reason())));
+      }
+      if (gate.enabled()) {
+        m.put("quality_gate_margin", gate.margin());
+      }
+      m.put("versions", all.stream().map(v -> {
+        Map<String, Object> x = asMap(v);
+        x.put("pinned", pinned != null && pinned == v.version());
+        if (gate.enabled()) {
+          x.put("gate_holds", holds(gate, byVersion, v) != null);
+        }
+        return x;
+      }).toList());
       Json.print(out, m);
       return 0;
     }
-    out.printf("%-8s %-24s %-8s %12s %8s %8s %12s%n", "VERSION", "CREATED", "PARENT", "EXAMPLES", "AUC", "LOGLOSS", "BYTES");
+    out.printf("%-8s %-24s %-8s %12s %8s %8s %12s  %s%n", "VERSION", "CREATED", "PARENT", "EXAMPLES", "AUC", "LOGLOSS",
+        "BYTES", "NOTE");
     for (VersionInfo v : all) {
-      out.printf(Locale.ROOT, "%-8d %-24s %-8d %,12d %8.4f %8.4f %,12d%n", v.version(), Instant.ofEpochMilli(v.createdAtMillis()),
-          v.parent(), v.examplesSeen(), v.metrics().getOrDefault("auc", Double.NaN),
-          v.metrics().getOrDefault("logloss", Double.NaN), v.bytes());
+      String note = (pinned != null && pinned == v.version() ? "PINNED " : "")
+          + (pinned != null && v.version() > pinned ? "held(pin) " : "")
+          + (holds(gate, byVersion, v) != null ? "held(gate) " : "");
+      out.printf(Locale.ROOT, "%-8d %-24s %-8d %,12d %8.4f %8.4f %,12d  %s%n", v.version(),
+          Instant.ofEpochMilli(v.createdAtMillis()), v.parent(), v.examplesSeen(), v.metrics().getOrDefault("auc",
+          Double.NaN), v.metrics().getOrDefault("logloss", Double.NaN), v.bytes(), note.strip());
+    }
+    if (listing.control() != null) {
+      out.println(pinned == null ? "not pinned (unpinned by " + listing.control().by() + " at "
+          + Instant.ofEpochMilli(listing.control().atMillis()) + ")" : "pinned to v" + pinned + " by "
+          + listing.control().by() + " at " + Instant.ofEpochMilli(listing.control().atMillis())
+          + (listing.control().reason() == null ? "" : ": " + listing.control().reason()));
     }
     if (all.isEmpty()) {
       out.println("(no versions of model " + model + ")");
     }
     out.flush();
     return 0;
+  }
+
+  private static String holds(QualityGate gate, Map<Long, VersionInfo> byVersion, VersionInfo v) {
+    VersionInfo parent = byVersion.get(v.parent());
+    return gate.holdReason(parent == null ? null : parent.metrics(), v.metrics());
+  }
+
+  private int pin() {
+    if (action == Action.unpin && version != null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unpin takes no version");
+    }
+    String by = System.getProperty("user.name", "?") + "@" + hostName();
+    ModelControls.Control c = action == Action.pin
+        ? ModelControls.pin(kafka.clientConfig(), kafka.topics(), model, version, by, reason)
+        : ModelControls.unpin(kafka.clientConfig(), kafka.topics(), model, by, reason);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("model", model);
+      m.put("pinned", c.pinnedVersion());
+      m.put("by", c.by());
+      m.put("at", Instant.ofEpochMilli(c.atMillis()).toString());
+      m.put("reason", c.reason());
+      Json.print(out, m);
+    } else {
+      out.println(c.pinnedVersion() == null ? model + " unpinned: scorers apply the held-back versions and follow again"
+          : model + " pinned to v" + c.pinnedVersion() + ": scorers keep serving it and hold later versions back");
+      out.flush();
+    }
+    return 0;
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
   }
 
   private int rollback() throws java.io.IOException {

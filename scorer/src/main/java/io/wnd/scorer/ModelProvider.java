@@ -31,6 +31,7 @@ public final class ModelProvider implements AutoCloseable {
   private volatile VersionReader reader;
   private volatile boolean stopping;
   private volatile Throwable failure;
+  private volatile io.wnd.state.version.QualityGate gate = io.wnd.state.version.QualityGate.disabled();
 
   /**
    * @param store the store versions go into (this provider closes it)
@@ -84,6 +85,27 @@ public final class ModelProvider implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets the quality gate (before {@link #start}).
+   *
+   * @param gate the gate
+   */
+  public void qualityGate(io.wnd.state.version.QualityGate gate) {
+    this.gate = gate;
+  }
+
+  /** @return versions the quality gate held back so far */
+  public double gateHeld() {
+    VersionReader r = reader;
+    return r == null ? 0 : r.gateHeld();
+  }
+
+  /** @return the version the models topic's control record pins (null: none, or not read yet) */
+  public Long pinned() {
+    VersionReader r = reader;
+    return r == null ? null : r.pinned();
+  }
+
   /** @return whether the reader has caught up with the topic once (always false without a reader) */
   public boolean caughtUp() {
     return caughtUp.getCount() == 0;
@@ -127,6 +149,7 @@ public final class ModelProvider implements AutoCloseable {
 
   private void run(Map<String, Object> clientConfig, Topics topics, String model, boolean pin, Duration timeout) {
     try (VersionReader reader = new VersionReader(clientConfig, topics, model, store)) {
+      reader.qualityGate(gate);
       this.reader = reader;
       if (stopping) {
         return;

@@ -107,6 +107,9 @@ public final class ScorerApp implements AutoCloseable {
   public static ScorerApp start(ScorerConfig config) throws IOException {
     ScorerApp app = new ScorerApp(config);
     try {
+      Double margin = config.getDouble(ScorerConfig.QUALITY_GATE_CONFIG);
+      app.model.qualityGate(margin == null ? io.wnd.state.version.QualityGate.disabled()
+          : new io.wnd.state.version.QualityGate(margin));
       app.model.start(config.clientConfig(), config.topics(), config.modelName(), config.getBoolean(ScorerConfig.PIN_CONFIG),
           Duration.ofMillis(config.getLong(ScorerConfig.MODEL_CATCHUP_TIMEOUT_MS_CONFIG)));
       app.streams.start();

@@ -103,6 +103,12 @@ public final class ScorerConfig extends AbstractConfig {
       + "version has arrived. Default 200.";
 
   /** Pin the version. */
+  public static final String QUALITY_GATE_CONFIG = "scorer.quality.gate.max.logloss.increase";
+  private static final String QUALITY_GATE_DOC = "The quality gate: a version whose manifest's progressive log loss "
+      + "exceeds its parent's by more than this many nats is held back (not served; WARN, metric "
+      + "wnd_scorer_versions_held_total); a later version that passes against its own parent is applied with the held "
+      + "ones folded in. Versions whose manifests (or their parents') lack a log loss, and rollbacks, always pass; "
+      + "a cold start serves the latest version. Unit: nats of log loss, >= 0. Default: unset (the gate is disabled).";
   public static final String PIN_CONFIG = "scorer.pin";
   private static final String PIN_DOC = "If true, stay on the version in service at start (or the first one to "
       + "arrive) and apply no later version. Default false.";
@@ -161,6 +167,11 @@ public final class ScorerConfig extends AbstractConfig {
       .define(PRIOR_BASE_RATE_CONFIG, Type.DOUBLE, 0.25, ScorerConfig::validRate, Importance.MEDIUM, PRIOR_BASE_RATE_DOC)
       .define(HOLD_CHECK_MS_CONFIG, Type.LONG, 200L, Range.atLeast(1), Importance.LOW, HOLD_CHECK_MS_DOC)
       .define(PIN_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, PIN_DOC)
+      .define(QUALITY_GATE_CONFIG, Type.DOUBLE, null, (name, v) -> {
+        if (v != null && !(((Double) v) >= 0)) {
+          throw new org.apache.kafka.common.config.ConfigException(name, v, "must be >= 0 (nats), or unset to disable");
+        }
+      }, Importance.MEDIUM, QUALITY_GATE_DOC)
       .define(MODEL_DIR_CONFIG, Type.STRING, "", Importance.LOW, MODEL_DIR_DOC)
       .define(MODEL_CACHE_ROWS_CONFIG, Type.INT, 1_000_000, Range.atLeast(0), Importance.LOW, MODEL_CACHE_ROWS_DOC)
       .define(MODEL_CATCHUP_TIMEOUT_MS_CONFIG, Type.LONG, 120_000L, Range.atLeast(1), Importance.LOW,

@@ -59,6 +59,8 @@ public final class ScorerMetrics {
         .minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(1)).register(registry);
     Gauge.builder("wnd.scorer.model.version", model, m -> m.version()).description("model version in service (0: none)")
         .register(registry);
+    FunctionCounter.builder("wnd.scorer.versions.held", model, m -> m.gateHeld())
+        .description("versions the quality gate held back").register(registry);
     Gauge.builder("wnd.scorer.model.age.seconds", model, m -> m.ageSeconds())
         .description("seconds since the version in service was created (NaN: none)").register(registry);
     for (String o : new String[] {POSITIVE, NEGATIVE, DUPLICATE_CLICK, DUPLICATE_IMPRESSION, CLICK_OUTSIDE_WINDOW,

@@ -60,10 +60,10 @@ public final class VersionReader implements AutoCloseable {
   private long current;
   private long applied;
   private long refused;
-  private long held;
+  private volatile long held;
   boolean caughtUp;
   // the pin from the control record: null for none
-  private Long pinned;
+  private volatile Long pinned;
   private QualityGate gate = QualityGate.disabled();
   // the manifest in service and the last verified one (held back when it is newer); null before the first
   private ModelManifest served;
