@@ -118,6 +118,10 @@ public final class WideDeepTrainer {
     private final float[] pendingRow = new float[3];
     private final float[] embRow;
 
+    /** The size of the next step while warming up; {@code >= batchSize} once warmed up. */
+    private int warmupSize;
+    private final int batchSize;
+
     private long examples;
     private long steps;
     private long refusedRows;
@@ -169,6 +173,8 @@ public final class WideDeepTrainer {
         this.stateRow = new float[dim + 2];
         this.embRow = new float[dim];
         int expected = spec.batchSize();
+        this.batchSize = expected;
+        this.warmupSize = spec.warmupBatchSize();
         this.wideSlots = new KeySlots(expected * nWide);
         this.embSlots = new KeySlots(expected * nSparse);
         this.dl4j = useDeep ? new Dl4jTower(model.tower(), spec.adam(), spec.seed()) : null;
@@ -231,15 +237,44 @@ public final class WideDeepTrainer {
      * embedding rows the batch touched, the dense tower and the bias, then admits ids that reached the admission
      * threshold.
      *
+     * <p><b>Warm-up.</b> A new trainer's model predicts p = 0.5 for everything; a full first batch would be scored
+     * (and its progressive metrics counted) before any step moved it, and the next full batch after only one
+     * step. So while warming up, a batch is split into consecutive smaller steps: the first of the spec's
+     * {@code warmup_batch_size} examples, each next one twice as large, until steps reach {@code batch_size}
+     * (with the defaults 8, 16, ..., 128: 248 examples in 5 small steps, once per trainer). Each example is still
+     * scored before it is trained on; an example is only ever scored by a model that has not seen it.
+     *
      * @param batch the examples (any size; the spec's batch size is what callers normally use)
-     * @return the probabilities the model gave the examples before this step (progressive validation), in batch
-     *         order
+     * @return the probabilities the model gave the examples before the step that trained on them (progressive
+     *         validation), in batch order
      */
     public double[] train(List<Example> batch) {
         int b = batch.size();
         if (b == 0) {
             return new double[0];
         }
+        if (warmupSize >= batchSize || warmupSize >= b) {
+            if (warmupSize < batchSize) {
+                warmupSize = Math.min(batchSize, warmupSize * 2);
+            }
+            return step(batch);
+        }
+        double[] p = new double[b];
+        int done = 0;
+        while (done < b) {
+            int size = warmupSize < batchSize ? Math.min(warmupSize, b - done) : b - done;
+            if (warmupSize < batchSize) {
+                warmupSize = Math.min(batchSize, warmupSize * 2);
+            }
+            double[] part = step(batch.subList(done, done + size));
+            System.arraycopy(part, 0, p, done, size);
+            done += size;
+        }
+        return p;
+    }
+
+    private double[] step(List<Example> batch) {
+        int b = batch.size();
         forward(batch, true);
         double[] p = new double[b];
         double biasGrad = 0;
@@ -555,7 +590,7 @@ public final class WideDeepTrainer {
     /**
      * The number of mini-batch steps taken.
      *
-     * @return the number of non-empty batches passed to {@link #train}
+     * @return the number of steps: one per non-empty batch passed to {@link #train}, more while warming up
      */
     public long steps() {
         return steps;
