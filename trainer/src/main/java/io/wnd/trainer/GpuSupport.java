@@ -130,6 +130,19 @@ public final class GpuSupport {
     }
 
     /**
+     * For the {@code wnd} launcher: prints the decision for {@code nvidia-smi}'s output as one word, then for an
+     * unsupported GPU its compute capability: {@code gpu}, {@code cpu-no-gpu}, or {@code cpu-unsupported-gpu 9.0}.
+     *
+     * @param args the output of {@code nvidia-smi --query-gpu=compute_cap --format=csv,noheader} (one argument)
+     */
+    public static void main(String[] args) {
+        List<ComputeCapability> gpus = parseAll(String.join("\n", args));
+        Decision d = decide(gpus);
+        System.out.println(d == Decision.CPU_UNSUPPORTED_GPU ? "cpu-unsupported-gpu " + gpus.get(0)
+                : d == Decision.GPU ? "gpu" : "cpu-no-gpu");
+    }
+
+    /**
      * The one line that says why a GPU is not used.
      *
      * @param gpu the GPU's compute capability as reported (e.g. {@code "9.0"})
