@@ -82,6 +82,8 @@ public final class WideDeepTrainer {
 
     private final SparseTable wideTable;
     private final SparseTable embeddingTable;
+    /** The embedding table when it is the heap table (the usual case): looked up by row number. */
+    private final InMemorySparseTable embeddingRows;
     /** FTRL state per wide coordinate: [z, n]. */
     private final InMemorySparseTable ftrl;
     /** Per admitted embedding row: [Adagrad accumulator x dim, last seen (hi, lo)]. */
@@ -102,6 +104,10 @@ public final class WideDeepTrainer {
     private float[] wideZ = new float[0];
     private float[] wideN = new float[0];
     private double[] wideGrad = new double[0];
+    /** Per wide slot: its row in {@link #ftrl}, or -1 (a new coordinate). */
+    private int[] wideFtrlRow = new int[0];
+    /** Per embedding slot: its row in the embedding table if that is an {@link InMemorySparseTable}, else -1. */
+    private int[] embModelRow = new int[0];
     private float[] embRows = new float[0];
     private float[] embGrad = new float[0];
     private boolean[] embPresent = new boolean[0];
@@ -167,6 +173,7 @@ public final class WideDeepTrainer {
         this.idleExpirySeconds = spec.idleExpirySeconds();
         this.wideTable = model.wide();
         this.embeddingTable = model.embeddings();
+        this.embeddingRows = embeddingTable instanceof InMemorySparseTable t ? t : null;
         this.ftrl = new InMemorySparseTable(nWide, 2, spec.maxWideRows());
         this.rowState = new InMemorySparseTable(nSparse, dim + 2, spec.maxEmbeddingRows());
         this.pending = new InMemorySparseTable(nSparse, 3, spec.maxEmbeddingRows());
@@ -347,7 +354,11 @@ public final class WideDeepTrainer {
     }
 
     private void loadWide(int s, int field, long id) {
-        if (ftrl.read(field, id, pair, 0)) {
+        // one lookup per coordinate and step: the row number is kept for the write in updateWide
+        int row = ftrl.row(field, id);
+        wideFtrlRow[s] = row;
+        if (row >= 0) {
+            ftrl.readRow(row, pair, 0);
             wideZ[s] = pair[0];
             wideN[s] = pair[1];
         } else {
@@ -371,7 +382,17 @@ public final class WideDeepTrainer {
                 if (s < 0) {
                     s = -s - 1;
                     growEmbSlots(s + 1);
-                    embPresent[s] = embeddingTable.read(f, ids[f], embRows, s * dim);
+                    if (embeddingRows != null) {
+                        int row = embeddingRows.row(f, ids[f]);
+                        embModelRow[s] = row;
+                        embPresent[s] = row >= 0;
+                        if (row >= 0) {
+                            embeddingRows.readRow(row, embRows, s * dim);
+                        }
+                    } else {
+                        embModelRow[s] = -1;
+                        embPresent[s] = embeddingTable.read(f, ids[f], embRows, s * dim);
+                    }
                     embSeen[s] = 0;
                     Arrays.fill(embGrad, s * dim, (s + 1) * dim, 0f);
                 }
@@ -404,7 +425,9 @@ public final class WideDeepTrainer {
             pair[1] = (float) (n + g * g);
             int field = wideSlots.field(s);
             long id = wideSlots.id(s);
-            if (!ftrl.put(field, id, pair)) {
+            if (wideFtrlRow[s] >= 0) {
+                ftrl.writeRow(wideFtrlRow[s], pair);
+            } else if (!ftrl.put(field, id, pair)) {
                 refused("wide coordinate");
                 continue;
             }
@@ -468,7 +491,10 @@ public final class WideDeepTrainer {
     }
 
     private void adagradStep(int s, int field, long id, long now) {
-        if (!rowState.read(field, id, stateRow, 0)) {
+        int stateAt = rowState.row(field, id);
+        if (stateAt >= 0) {
+            rowState.readRow(stateAt, stateRow, 0);
+        } else {
             // a row put into the model by someone else (e.g. a restored version): start its accumulator now
             Arrays.fill(stateRow, 0, dim, initialAccumulator);
         }
@@ -480,8 +506,17 @@ public final class WideDeepTrainer {
             embRow[d] = (float) (embRows[off + d] - learningRate * g / Math.sqrt(acc));
         }
         putTime(stateRow, dim, now);
-        rowState.put(field, id, stateRow);
-        embeddingTable.put(field, id, embRow);
+        if (stateAt >= 0) {
+            rowState.writeRow(stateAt, stateRow);
+        } else {
+            rowState.put(field, id, stateRow);
+        }
+        // the row read in embeddingForward is still there: nothing is removed during a step
+        if (embModelRow[s] >= 0) {
+            embeddingRows.writeRow(embModelRow[s], embRow);
+        } else {
+            embeddingTable.put(field, id, embRow);
+        }
         changedEmb.slot(field, id);
     }
 
@@ -662,6 +697,7 @@ public final class WideDeepTrainer {
             wideZ = Arrays.copyOf(wideZ, n);
             wideN = Arrays.copyOf(wideN, n);
             wideGrad = Arrays.copyOf(wideGrad, n);
+            wideFtrlRow = Arrays.copyOf(wideFtrlRow, n);
         }
     }
 
@@ -670,6 +706,7 @@ public final class WideDeepTrainer {
             int n = Math.max(needed, embPresent.length * 2);
             embPresent = Arrays.copyOf(embPresent, n);
             embSeen = Arrays.copyOf(embSeen, n);
+            embModelRow = Arrays.copyOf(embModelRow, n);
             embRows = Arrays.copyOf(embRows, n * dim);
             embGrad = Arrays.copyOf(embGrad, n * dim);
         }

@@ -70,6 +70,39 @@ public final class InMemorySparseTable implements SparseTable {
         return true;
     }
 
+    /**
+     * The row number of a key, for {@link #readRow} and {@link #writeRow}: a caller that reads a row and later
+     * writes it back looks the key up once. A row number stays valid until the next {@link #remove} on this table.
+     *
+     * @param field the field
+     * @param id    the id
+     * @return the row number, or -1 if the key has no row
+     */
+    public int row(int field, long id) {
+        return index[field].get(id);
+    }
+
+    /**
+     * Copies a row out by its number (see {@link #row}).
+     *
+     * @param row    a row number from {@link #row}
+     * @param dst    the destination
+     * @param offset where in {@code dst} the row goes
+     */
+    public void readRow(int row, float[] dst, int offset) {
+        System.arraycopy(slab, row * dim, dst, offset, dim);
+    }
+
+    /**
+     * Overwrites a row by its number (see {@link #row}).
+     *
+     * @param row    a row number from {@link #row}
+     * @param values the new values ({@code dim} of them, from index 0)
+     */
+    public void writeRow(int row, float[] values) {
+        System.arraycopy(values, 0, slab, row * dim, dim);
+    }
+
     @Override
     public boolean put(int field, long id, float[] values) {
         if (field < 0 || field >= index.length) {
