@@ -79,6 +79,11 @@ final class KeySlots {
         return -(s + 1);
     }
 
+    /** Loads the word where the key's probe starts, so a later {@link #slot} finds it cached. */
+    long touch(int field, long id) {
+        return table[2 * (hash(field, id) & mask) + 1];
+    }
+
     /** Forgets every key. */
     void clear() {
         if (size * 8 < mask + 1) {

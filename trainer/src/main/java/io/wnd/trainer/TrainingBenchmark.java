@@ -13,9 +13,13 @@ import java.util.SplittableRandom;
  * from {@code [0, idsPerField)} in every wide field (crosses included) and numerics uniform in [0, 5); labels are
  * Bernoulli(0.25). A warm-up first trains on {@code warmupExamples} (JIT, and tables filled by real admissions, so
  * that a large id range is measured with large tables); then {@code examples} more, generated before the clock
- * starts, are trained on and timed.
+ * starts, are trained on and timed. As in {@code wnd train}, the rows changed are drained (what a version publishes)
+ * every {@value #DRAIN_EVERY} examples, in both phases; the drains are part of the timed work.
  */
 public final class TrainingBenchmark {
+
+    /** How often the changed rows are drained: {@code wnd train}'s default {@code --publish-every-examples}. */
+    public static final long DRAIN_EVERY = 100_000;
 
     private TrainingBenchmark() {
     }
@@ -58,10 +62,18 @@ public final class TrainingBenchmark {
         WideDeepTrainer trainer = new WideDeepTrainer(spec, clock);
         int b = spec.batchSize();
         SplittableRandom random = new SplittableRandom(spec.seed());
+        long sinceDrain = 0;
         for (long done = 0; done < warmupExamples; done += b) {
-            trainer.train(uniform(spec, (int) Math.min(b, warmupExamples - done), idsPerField, random));
+            int n = (int) Math.min(b, warmupExamples - done);
+            trainer.train(uniform(spec, n, idsPerField, random));
+            sinceDrain += n;
+            if (sinceDrain >= DRAIN_EVERY) {
+                trainer.drainChanges();
+                sinceDrain = 0;
+            }
         }
         trainer.drainChanges();
+        sinceDrain = 0;
         List<List<Example>> batches = new ArrayList<>();
         for (long done = 0; done < examples; done += b) {
             batches.add(uniform(spec, (int) Math.min(b, examples - done), idsPerField, random));
@@ -69,6 +81,11 @@ public final class TrainingBenchmark {
         long start = System.nanoTime();
         for (List<Example> batch : batches) {
             trainer.train(batch);
+            sinceDrain += batch.size();
+            if (sinceDrain >= DRAIN_EVERY) {
+                trainer.drainChanges();
+                sinceDrain = 0;
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         trainer.drainChanges();

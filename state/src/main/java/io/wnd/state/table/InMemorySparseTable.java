@@ -83,6 +83,29 @@ public final class InMemorySparseTable implements SparseTable {
     }
 
     /**
+     * Reads the index word where a key's lookup starts, and nothing else: a caller about to look up many keys can
+     * first touch them all in a loop of independent loads, which the CPU overlaps, so that the lookups that follow
+     * find the index in its caches instead of waiting for one cache miss after another.
+     *
+     * @param field the field
+     * @param id    the id
+     * @return a value of no meaning (sum it into something that is kept, so the load is not optimised away)
+     */
+    public long touch(int field, long id) {
+        return index[field].touch(id);
+    }
+
+    /**
+     * Reads the first value of a row, and nothing else (see {@link #touch}): prefetches the row's cache line.
+     *
+     * @param row a row number from {@link #row}
+     * @return a value of no meaning
+     */
+    public long touchRow(int row) {
+        return Float.floatToRawIntBits(slab[row * dim]);
+    }
+
+    /**
      * Copies a row out by its number (see {@link #row}).
      *
      * @param row    a row number from {@link #row}

@@ -45,6 +45,11 @@ final class LongIntIndex {
         }
     }
 
+    /** Loads the word where the key's probe starts (see {@link InMemorySparseTable#touch}). */
+    long touch(long key) {
+        return table[2 * home(key) + 1];
+    }
+
     /** Maps a key to a value (&ge; 0); returns the previous value or -1. */
     int put(long key, int value) {
         int i = home(key);
