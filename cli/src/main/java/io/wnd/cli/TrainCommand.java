@@ -88,8 +88,15 @@ final class TrainCommand implements Callable<Integer> {
     StreamingTrainer trainer = new StreamingTrainer(kafka.clientConfig(), kafka.topics(),
         new StreamingTrainer.Settings(fs, name, everyExamples, Duration.ofMillis(everyMs)), Clock.systemUTC(), metrics);
     TrainerHttp http = httpPort < 0 ? null : new TrainerHttp(httpBind, httpPort, registry, metrics, trainer::running);
-    if (http != null && !json) {
-      out.printf("metrics on http://%s:%d/metrics%n", httpBind, http.port());
+    if (http != null) {
+      if (json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", "running");
+        m.put("http_port", http.port());
+        Json.print(out, m);
+      } else {
+        out.printf("metrics on http://%s:%d/metrics%n", httpBind, http.port());
+      }
       out.flush();
     }
     long last;

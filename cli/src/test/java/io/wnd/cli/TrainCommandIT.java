@@ -14,6 +14,10 @@ import io.wnd.schemas.topics.Topics;
 import io.wnd.state.version.Manifests;
 import io.wnd.state.version.VersionInfo;
 import java.io.BufferedReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TrainCommandIT {
   private static final int EXAMPLES = 24_000;
   private final ObjectMapper mapper = new ObjectMapper();
+  private int httpPort = -1;
 
   @Test
   void shouldTrainEveryExampleExactlyOnceAcrossASigkill(LocalKafka kafka) throws Exception {
@@ -54,8 +59,14 @@ class TrainCommandIT {
       }
     }
 
-    Process first = train(kafka, prefix);
+    Process first = train(kafka, prefix, "--http-port", "0");
     long reached = awaitVersion(first, 3, Long.MAX_VALUE);
+    // the first trainer serves its metrics (the port from its "running" line)
+    HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(scrape.statusCode()).isEqualTo(200);
+    assertThat(scrape.body()).contains("wnd_trainer_examples_total ").contains("wnd_trainer_versions_published_total ")
+        .contains("wnd_trainer_progressive_auc ").contains("wnd_trainer_publish_bytes_count ");
     first.destroyForcibly(); // SIGKILL: possibly in the middle of a version's transaction
     assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(reached).isLessThan(EXAMPLES);
@@ -87,11 +98,12 @@ class TrainCommandIT {
     assertThat(versions.get(versions.size() - 1).examplesSeen()).isEqualTo(EXAMPLES);
   }
 
-  private static Process train(LocalKafka kafka, String prefix) throws Exception {
+  private static Process train(LocalKafka kafka, String prefix, String... extra) throws Exception {
     Path log = Files.createTempFile("wnd-train-", ".log");
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
         Path.of("target", "wnd.jar").toAbsolutePath().toString(), "train", "-b", kafka.bootstrapServers(), "--topic-prefix",
         prefix, "--publish-every-examples", "2048", "--publish-every", "60s", "--json").redirectError(log.toFile());
+    pb.command().addAll(List.of(extra));
     pb.environment().put("OMP_NUM_THREADS", "1");
     return pb.start();
   }
@@ -103,6 +115,9 @@ class TrainCommandIT {
     String line;
     while (System.currentTimeMillis() < deadline && (line = r.readLine()) != null) {
       JsonNode j = mapper.readTree(line);
+      if (j.has("http_port")) {
+        httpPort = j.get("http_port").asInt();
+      }
       if (j.has("version") && j.has("examples_seen")) {
         if (j.get("version").asLong() >= version || j.get("examples_seen").asLong() >= examples) {
           return j.get("examples_seen").asLong();
