@@ -7,6 +7,7 @@ import io.wnd.state.file.ModelFile;
 import io.wnd.state.metrics.StreamMetrics;
 import io.wnd.state.spec.FeatureSpec;
 import io.wnd.state.version.ModelVersion;
+import io.wnd.trainer.Backend;
 import io.wnd.trainer.Evaluation;
 import io.wnd.trainer.OfflineTraining;
 import io.wnd.trainer.WideDeepTrainer;
@@ -66,6 +67,9 @@ final class FitCommand implements Callable<Integer> {
   @Option(names = "--rejects", paramLabel = "FILE", defaultValue = "fit-rejects.tsv", description = "Where bad lines go.")
   Path rejects;
 
+  @Option(names = "--require-gpu", description = "Refuse to start unless the dense tower runs on a GPU.")
+  boolean requireGpu;
+
   @Option(names = "--json", description = "Print one JSON summary (per-epoch progressive metrics, evaluation).")
   boolean json;
 
@@ -81,6 +85,7 @@ final class FitCommand implements Callable<Integer> {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("spec", fs.name());
     r.put("model_type", fs.modelType().name().toLowerCase(Locale.ROOT));
+    r.put("backend", Backend.checkAtStart(requireGpu).asMap());
     try (RejectsFile rej = new RejectsFile(rejects, 5, m -> err.println("rejected " + m))) {
       Encoder encoder = new Encoder(fs);
       WideDeepTrainer trainer = new WideDeepTrainer(fs, Clock.systemUTC());

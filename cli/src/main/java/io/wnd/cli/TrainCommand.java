@@ -1,7 +1,12 @@
 package io.wnd.cli;
 
 import io.wnd.state.spec.FeatureSpec;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wnd.trainer.Backend;
 import io.wnd.trainer.StreamingTrainer;
+import io.wnd.trainer.TrainerHttp;
+import io.wnd.trainer.TrainerMetrics;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,6 +50,17 @@ final class TrainCommand implements Callable<Integer> {
       description = "Publish a version after this long, if examples arrived (default: ${DEFAULT-VALUE}).")
   String every;
 
+  @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "-1",
+      description = "Serve /metrics (Prometheus) and /health on this port; 0 = any free, -1 = off (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--http-bind", paramLabel = "ADDR", defaultValue = "127.0.0.1", description = "HTTP bind address (default: ${DEFAULT-VALUE}).")
+  String httpBind;
+
+  @Option(names = "--require-gpu", description = "Refuse to start unless the dense tower runs on a GPU (see ./wnd: a GPU the"
+      + " CUDA backend has no kernels for, e.g. compute capability 9.0, is not used).")
+  boolean requireGpu;
+
   @Option(names = "--json", description = "Print one JSON line per version and a summary when stopped.")
   boolean json;
 
@@ -60,12 +76,58 @@ final class TrainCommand implements Callable<Integer> {
     if (everyExamples < 1 || everyMs < 1) {
       throw new ParameterException(spec.commandLine(), "--publish-every and --publish-every-examples must be positive");
     }
+    if (httpPort < -1 || httpPort > 65535) {
+      throw new ParameterException(spec.commandLine(), "--http-port must be -1 (off), 0 (any) or a port, got " + httpPort);
+    }
+    Backend.Info backend = Backend.checkAtStart(requireGpu);
     Cli.requireTopics(kafka);
     String name = model != null ? model : fs.name();
     PrintWriter out = spec.commandLine().getOut();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    TrainerMetrics metrics = new TrainerMetrics(registry);
     StreamingTrainer trainer = new StreamingTrainer(kafka.clientConfig(), kafka.topics(),
-        new StreamingTrainer.Settings(fs, name, everyExamples, Duration.ofMillis(everyMs)), Clock.systemUTC());
-    long last = Cli.runStoppable(trainer::stop, () -> trainer.run(p -> {
+        new StreamingTrainer.Settings(fs, name, everyExamples, Duration.ofMillis(everyMs)), Clock.systemUTC(), metrics);
+    TrainerHttp http = httpPort < 0 ? null : new TrainerHttp(httpBind, httpPort, registry, metrics, trainer::running);
+    if (http != null) {
+      if (json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", "running");
+        m.put("http_port", http.port());
+        Json.print(out, m);
+      } else {
+        out.printf("metrics on http://%s:%d/metrics%n", httpBind, http.port());
+      }
+      out.flush();
+    }
+    long last;
+    try {
+      last = run(trainer, name, out);
+    } finally {
+      if (http != null) {
+        http.close();
+      }
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("model", name);
+    r.put("version", last);
+    r.put("versions_published", trainer.versionsPublished());
+    r.put("examples_trained", trainer.examplesTrained());
+    r.put("backend", backend.asMap());
+    if (http != null) {
+      r.put("http_port", http.port());
+    }
+    if (json) {
+      Json.print(out, r);
+    } else {
+      out.printf("trainer stopped at %s v%d: %d versions published, %,d examples trained%n", name, last,
+          trainer.versionsPublished(), trainer.examplesTrained());
+    }
+    out.flush();
+    return 0;
+  }
+
+  private long run(StreamingTrainer trainer, String name, PrintWriter out) throws Exception {
+    return Cli.runStoppable(trainer::stop, () -> trainer.run(p -> {
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", p.version());
@@ -76,27 +138,15 @@ final class TrainCommand implements Callable<Integer> {
         m.put("calibration", p.metrics().calibration());
         m.put("publish_bytes", p.published().bytes());
         m.put("publish_ms", p.published().millis());
+        m.put("examples_per_second", p.examplesPerSecond());
         Json.print(out, m);
       } else {
         out.printf(Locale.ROOT, "%s v%d: %,d examples (%,d since last), progressive AUC %.4f, log loss %.4f, "
-            + "calibration %.3f; %,d bytes in %d ms%n", name, p.version(), p.examplesSeen(), p.metrics().count(),
-            p.metrics().auc(), p.metrics().logLoss(), p.metrics().calibration(), p.published().bytes(),
-            p.published().millis());
+            + "calibration %.3f; %,.0f examples/s; %,d bytes in %d ms%n", name, p.version(), p.examplesSeen(),
+            p.metrics().count(), p.metrics().auc(), p.metrics().logLoss(), p.metrics().calibration(),
+            p.examplesPerSecond(), p.published().bytes(), p.published().millis());
         out.flush();
       }
     }));
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("model", name);
-    r.put("version", last);
-    r.put("versions_published", trainer.versionsPublished());
-    r.put("examples_trained", trainer.examplesTrained());
-    if (json) {
-      Json.print(out, r);
-    } else {
-      out.printf("trainer stopped at %s v%d: %d versions published, %,d examples trained%n", name, last,
-          trainer.versionsPublished(), trainer.examplesTrained());
-    }
-    out.flush();
-    return 0;
   }
 }

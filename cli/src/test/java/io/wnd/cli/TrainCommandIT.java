@@ -13,6 +13,10 @@ import io.wnd.ingest.generate.CriteoGenerator;
 import io.wnd.schemas.topics.Topics;
 import io.wnd.state.version.Manifests;
 import io.wnd.state.version.VersionInfo;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,8 +53,16 @@ class TrainCommandIT {
       }
     }
 
-    WndProcess first = train(kafka, prefix);
+    WndProcess first = train(kafka, prefix, "--http-port", "0");
     long reached = awaitVersion(first, 3, Long.MAX_VALUE);
+    // the first trainer serves its metrics (the port from its "running" line)
+    int httpPort = first.jsonLines().stream().filter(j -> j.has("http_port")).findFirst()
+        .orElseThrow(() -> new AssertionError("no http_port line")).get("http_port").asInt();
+    HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(scrape.statusCode()).isEqualTo(200);
+    assertThat(scrape.body()).contains("wnd_trainer_examples_total ").contains("wnd_trainer_versions_published_total ")
+        .contains("wnd_trainer_progressive_auc ").contains("wnd_trainer_publish_bytes_count ");
     first.kill(); // SIGKILL: possibly in the middle of a version's transaction
     assertThat(reached).isLessThan(EXAMPLES);
 
@@ -77,10 +89,11 @@ class TrainCommandIT {
     assertThat(versions.get(versions.size() - 1).examplesSeen()).isEqualTo(EXAMPLES);
   }
 
-  private static WndProcess train(LocalKafka kafka, String prefix) throws Exception {
-    return WndProcess.start("trainer", Files.createTempFile("wnd-train-", ".log"), Map.of(), List.of(), List.of("train",
-        "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--publish-every-examples", "2048", "--publish-every",
-        "60s", "--json"));
+  private static WndProcess train(LocalKafka kafka, String prefix, String... extra) throws Exception {
+    List<String> args = new java.util.ArrayList<>(List.of("train", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix,
+        "--publish-every-examples", "2048", "--publish-every", "60s", "--json"));
+    args.addAll(List.of(extra));
+    return WndProcess.start("trainer", Files.createTempFile("wnd-train-", ".log"), Map.of(), List.of(), args);
   }
 
   /** Waits for the trainer's JSON line reaching a version number or an examples count; returns examples seen. */

@@ -16,7 +16,9 @@ final class KeySlots {
     // Odd 64-bit constant (the golden ratio): multiplying by it spreads (field, id) over the hash bits.
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
-    private int[] table;      // slot + 1 per hash position, 0 = empty
+    // per hash position, side by side (one cache line per probe): [2h] = id, [2h + 1] = field << 32 | (slot + 1),
+    // 0 = empty
+    private long[] table;
     private int mask;
     private int[] fields;
     private long[] ids;
@@ -24,7 +26,7 @@ final class KeySlots {
 
     KeySlots(int expected) {
         int capacity = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
-        table = new int[capacity];
+        table = new long[2 * capacity];
         mask = capacity - 1;
         fields = new int[Math.max(16, expected)];
         ids = new long[fields.length];
@@ -49,14 +51,15 @@ final class KeySlots {
      * @return the slot ({@code >= 0}) of a key seen before, or {@code -(slot + 1)} for a key added now
      */
     int slot(int field, long id) {
+        long[] t = table;
         int h = hash(field, id) & mask;
         while (true) {
-            int s = table[h] - 1;
-            if (s < 0) {
+            long v = t[2 * h + 1];
+            if (v == 0) {
                 break;
             }
-            if (ids[s] == id && fields[s] == field) {
-                return s;
+            if (t[2 * h] == id && (int) (v >>> 32) == field) {
+                return (int) v - 1;
             }
             h = (h + 1) & mask;
         }
@@ -67,39 +70,52 @@ final class KeySlots {
         }
         fields[s] = field;
         ids[s] = id;
-        table[h] = s + 1;
-        // keep the load under 1/2: probes stay short and this index is small next to the big tables
-        if (size * 2 > table.length) {
-            rehash(table.length * 2);
+        t[2 * h] = id;
+        t[2 * h + 1] = entry(field, s);
+        // keep the load under 1/2: probes stay short
+        if (size * 2 > mask + 1) {
+            rehash((mask + 1) * 2);
         }
         return -(s + 1);
     }
 
+    /** Loads the word where the key's probe starts, so a later {@link #slot} finds it cached. */
+    long touch(int field, long id) {
+        return table[2 * (hash(field, id) & mask) + 1];
+    }
+
     /** Forgets every key. */
     void clear() {
-        if (size * 8 < table.length) {
+        if (size * 8 < mask + 1) {
             for (int s = 0; s < size; s++) {
                 int h = hash(fields[s], ids[s]) & mask;
-                while (table[h] != s + 1) {
+                long e = entry(fields[s], s);
+                while (table[2 * h + 1] != e) {
                     h = (h + 1) & mask;
                 }
-                table[h] = 0;
+                table[2 * h + 1] = 0;
             }
         } else {
-            Arrays.fill(table, 0);
+            Arrays.fill(table, 0L);
         }
         size = 0;
     }
 
+    private static long entry(int field, int slot) {
+        // the low 32 bits hold slot + 1 (never 0); the field in the high 32 bits
+        return ((long) field << 32) | ((slot + 1) & 0xFFFFFFFFL);
+    }
+
     private void rehash(int capacity) {
-        table = new int[capacity];
+        table = new long[2 * capacity];
         mask = capacity - 1;
         for (int s = 0; s < size; s++) {
             int h = hash(fields[s], ids[s]) & mask;
-            while (table[h] != 0) {
+            while (table[2 * h + 1] != 0) {
                 h = (h + 1) & mask;
             }
-            table[h] = s + 1;
+            table[2 * h] = ids[s];
+            table[2 * h + 1] = entry(fields[s], s);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.wnd.trainer;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wnd.avro.LabelledExample;
 import io.wnd.schemas.deadletter.DeadLetters;
 import io.wnd.schemas.deadletter.DecodeOrDeadLetter;
@@ -62,15 +63,19 @@ public final class StreamingTrainer implements AutoCloseable {
    * @param examplesSeen examples trained on in total
    * @param metrics progressive metrics over the examples since the previous version
    * @param published its cost
+   * @param examplesPerSecond the examples of its window over the wall time since the previous version
    */
   public record Published(long version, long examplesSeen, StreamMetrics.Snapshot metrics,
-      VersionPublisher.Published published) {}
+      VersionPublisher.Published published, double examplesPerSecond) {}
 
   private final Map<String, Object> clientConfig;
   private final Topics topics;
   private final Settings settings;
   private final Clock clock;
+  private final TrainerMetrics metrics;
   private volatile boolean stopRequested;
+  private volatile boolean running;
+  private long windowStartNanos;
   private volatile long versionsPublished; // read by other threads (the demo's live view)
   private volatile long examplesTrained;
   private long lastVersion; // the version this trainer restored or published last
@@ -82,10 +87,28 @@ public final class StreamingTrainer implements AutoCloseable {
    * @param clock time for id expiry
    */
   public StreamingTrainer(Map<String, Object> clientConfig, Topics topics, Settings settings, Clock clock) {
+    this(clientConfig, topics, settings, clock, new TrainerMetrics(new SimpleMeterRegistry()));
+  }
+
+  /**
+   * @param clientConfig Kafka client settings
+   * @param topics the registry
+   * @param settings how to run
+   * @param clock time for id expiry
+   * @param metrics where examples, versions and their progressive metrics are recorded
+   */
+  public StreamingTrainer(Map<String, Object> clientConfig, Topics topics, Settings settings, Clock clock,
+      TrainerMetrics metrics) {
     this.clientConfig = Map.copyOf(clientConfig);
     this.topics = topics;
     this.settings = settings;
     this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  /** @return whether {@link #run} is running (restoring or training) */
+  public boolean running() {
+    return running;
   }
 
   /** Asks {@link #run} to publish what it has trained and return. */
@@ -110,15 +133,20 @@ public final class StreamingTrainer implements AutoCloseable {
    * @return the last version in service (restored or published)
    */
   public long run(Consumer<Published> onVersion) {
-    while (true) {
-      try {
-        return runOnce(onVersion);
-      } catch (KafkaException e) {
-        if (!fenced(e) || stopRequested || !awaitRollback()) {
-          throw e;
+    running = true;
+    try {
+      while (true) {
+        try {
+          return runOnce(onVersion);
+        } catch (KafkaException e) {
+          if (!fenced(e) || stopRequested || !awaitRollback()) {
+            throw e;
+          }
+          // a rollback took over the model: restore its version and resume with a new producer
         }
-        // a rollback took over the model: restore its version and resume with a new producer
       }
+    } finally {
+      running = false;
     }
   }
 
@@ -183,6 +211,7 @@ public final class StreamingTrainer implements AutoCloseable {
       model = WideDeepModel.create(settings.spec());
       LOG.info("no version of {} yet: starting a new model from spec {}", settings.model(), settings.spec().name());
     }
+    metrics.restored(version);
     FeatureSpec spec = model.spec();
     WideDeepTrainer trainer = new WideDeepTrainer(model, clock);
     Encoder encoder = new Encoder(spec);
@@ -221,6 +250,7 @@ public final class StreamingTrainer implements AutoCloseable {
       StreamMetrics window = new StreamMetrics();
       long sincePublish = 0;
       long lastPublish = System.nanoTime();
+      windowStartNanos = lastPublish;
       while (!stopRequested) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           batchEnd.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
@@ -261,6 +291,7 @@ public final class StreamingTrainer implements AutoCloseable {
     }
     int n = batch.size();
     examplesTrained += n;
+    metrics.trained(n);
     batch.clear();
     return n;
   }
@@ -276,6 +307,10 @@ public final class StreamingTrainer implements AutoCloseable {
     metrics.put("logloss", m.logLoss());
     metrics.put("calibration", m.calibration());
     metrics.put("examples", (double) m.count());
+    long now = System.nanoTime();
+    double rate = m.count() / Math.max(1e-9, (now - windowStartNanos) / 1e9);
+    windowStartNanos = now;
+    metrics.put("examples_per_second", rate);
     metrics.values().removeIf(v -> v.isNaN() || v.isInfinite());
     long v = parent + 1;
     ModelVersion mv = new ModelVersion(settings.model(), v, parent, clock.millis(), examplesSeen, trained, metrics,
@@ -286,9 +321,11 @@ public final class StreamingTrainer implements AutoCloseable {
         consumer.groupMetadata());
     versionsPublished++;
     lastVersion = v;
-    LOG.info("{} v{}: {} examples, progressive auc {} logloss {} calibration {}; {} rows changed, {} bytes in {} ms",
-        settings.model(), v, examplesSeen, m.auc(), m.logLoss(), m.calibration(), changes.size(), p.bytes(), p.millis());
-    onVersion.accept(new Published(v, examplesSeen, m, p));
+    this.metrics.published(v, m, p.bytes(), p.millis(), clock.millis());
+    LOG.info("{} v{}: {} examples, progressive auc {} logloss {} calibration {} over {} examples at {} examples/s; "
+        + "{} rows changed, {} bytes in {} ms", settings.model(), v, examplesSeen, m.auc(), m.logLoss(), m.calibration(),
+        m.count(), Math.round(rate), changes.size(), p.bytes(), p.millis());
+    onVersion.accept(new Published(v, examplesSeen, m, p, rate));
     return v;
   }
 

@@ -59,6 +59,7 @@ public final class WideDeepTrainer {
     // Seconds are stored in two floats (high and low 16 bits), each exact, because one float holds integers
     // exactly only up to 2^24 (194 days of seconds).
     private static final double TIME_SPLIT = 65536.0;
+    private static final int DRAIN_CHUNK = 4096;
 
     private final FeatureSpec spec;
     private final WideDeepModel model;
@@ -82,6 +83,17 @@ public final class WideDeepTrainer {
 
     private final SparseTable wideTable;
     private final SparseTable embeddingTable;
+    /** The wide table when it is the heap table (the usual case). */
+    private final InMemorySparseTable wideRows;
+    /**
+     * Sums of the index words touched before a batch's lookups. Why touch first: with tables of millions of rows
+     * nearly every lookup misses the CPU caches, and a probe loop (load, compare, branch) lets the CPU wait for one
+     * miss at a time; a loop of independent loads lets it fetch many at once, after which the probes hit the cache.
+     * The sum is kept in a field so that the loads are not optimised away.
+     */
+    private long prefetched;
+    /** The embedding table when it is the heap table (the usual case): looked up by row number. */
+    private final InMemorySparseTable embeddingRows;
     /** FTRL state per wide coordinate: [z, n]. */
     private final InMemorySparseTable ftrl;
     /** Per admitted embedding row: [Adagrad accumulator x dim, last seen (hi, lo)]. */
@@ -102,6 +114,14 @@ public final class WideDeepTrainer {
     private float[] wideZ = new float[0];
     private float[] wideN = new float[0];
     private double[] wideGrad = new double[0];
+    /** Per wide slot: its row in {@link #ftrl}, or -1 (a new coordinate). */
+    private int[] wideFtrlRow = new int[0];
+    /** Per wide slot: its row in the wide table if that is an {@link InMemorySparseTable}, else -1. */
+    private int[] wideModelRow = new int[0];
+    /** Per embedding slot: its row in {@link #rowState} (present rows) or {@link #pending} (others), or -1. */
+    private int[] embStateRow = new int[0];
+    /** Per embedding slot: its row in the embedding table if that is an {@link InMemorySparseTable}, else -1. */
+    private int[] embModelRow = new int[0];
     private float[] embRows = new float[0];
     private float[] embGrad = new float[0];
     private boolean[] embPresent = new boolean[0];
@@ -117,6 +137,10 @@ public final class WideDeepTrainer {
     private final float[] stateRow;
     private final float[] pendingRow = new float[3];
     private final float[] embRow;
+
+    /** The size of the next step while warming up; {@code >= batchSize} once warmed up. */
+    private int warmupSize;
+    private final int batchSize;
 
     private long examples;
     private long steps;
@@ -163,12 +187,16 @@ public final class WideDeepTrainer {
         this.idleExpirySeconds = spec.idleExpirySeconds();
         this.wideTable = model.wide();
         this.embeddingTable = model.embeddings();
+        this.embeddingRows = embeddingTable instanceof InMemorySparseTable t ? t : null;
+        this.wideRows = wideTable instanceof InMemorySparseTable t ? t : null;
         this.ftrl = new InMemorySparseTable(nWide, 2, spec.maxWideRows());
         this.rowState = new InMemorySparseTable(nSparse, dim + 2, spec.maxEmbeddingRows());
         this.pending = new InMemorySparseTable(nSparse, 3, spec.maxEmbeddingRows());
         this.stateRow = new float[dim + 2];
         this.embRow = new float[dim];
         int expected = spec.batchSize();
+        this.batchSize = expected;
+        this.warmupSize = spec.warmupBatchSize();
         this.wideSlots = new KeySlots(expected * nWide);
         this.embSlots = new KeySlots(expected * nSparse);
         this.dl4j = useDeep ? new Dl4jTower(model.tower(), spec.adam(), spec.seed()) : null;
@@ -231,15 +259,44 @@ public final class WideDeepTrainer {
      * embedding rows the batch touched, the dense tower and the bias, then admits ids that reached the admission
      * threshold.
      *
+     * <p><b>Warm-up.</b> A new trainer's model predicts p = 0.5 for everything; a full first batch would be scored
+     * (and its progressive metrics counted) before any step moved it, and the next full batch after only one
+     * step. So while warming up, a batch is split into consecutive smaller steps: the first of the spec's
+     * {@code warmup_batch_size} examples, each next one twice as large, until steps reach {@code batch_size}
+     * (with the defaults 8, 16, ..., 128: 248 examples in 5 small steps, once per trainer). Each example is still
+     * scored before it is trained on; an example is only ever scored by a model that has not seen it.
+     *
      * @param batch the examples (any size; the spec's batch size is what callers normally use)
-     * @return the probabilities the model gave the examples before this step (progressive validation), in batch
-     *         order
+     * @return the probabilities the model gave the examples before the step that trained on them (progressive
+     *         validation), in batch order
      */
     public double[] train(List<Example> batch) {
         int b = batch.size();
         if (b == 0) {
             return new double[0];
         }
+        if (warmupSize >= batchSize || warmupSize >= b) {
+            if (warmupSize < batchSize) {
+                warmupSize = Math.min(batchSize, warmupSize * 2);
+            }
+            return step(batch);
+        }
+        double[] p = new double[b];
+        int done = 0;
+        while (done < b) {
+            int size = warmupSize < batchSize ? Math.min(warmupSize, b - done) : b - done;
+            if (warmupSize < batchSize) {
+                warmupSize = Math.min(batchSize, warmupSize * 2);
+            }
+            double[] part = step(batch.subList(done, done + size));
+            System.arraycopy(part, 0, p, done, size);
+            done += size;
+        }
+        return p;
+    }
+
+    private double[] step(List<Example> batch) {
+        int b = batch.size();
         forward(batch, true);
         double[] p = new double[b];
         double biasGrad = 0;
@@ -289,19 +346,43 @@ public final class WideDeepTrainer {
     private float[] wideForward(List<Example> batch) {
         int b = batch.size();
         wideSlots.clear();
-        float[] sums = new float[b];
+        // 1: the batch's distinct coordinates (a small, cached hash)
         for (int i = 0; i < b; i++) {
             long[] ids = batch.get(i).features().wideIds();
-            float sum = 0f;
             int base = i * nWide;
             for (int f = 0; f < nWide; f++) {
                 int s = wideSlots.slot(f, ids[f]);
                 if (s < 0) {
                     s = -s - 1;
                     growWideSlots(s + 1);
-                    loadWide(s, f, ids[f]);
                 }
                 wideOcc[base + f] = s;
+            }
+        }
+        // 2: their optimizer state, looked up after one pass that only touches the index (see prefetch)
+        int n = wideSlots.size();
+        long touched = 0;
+        for (int s = 0; s < n; s++) {
+            touched += ftrl.touch(wideSlots.field(s), wideSlots.id(s));
+        }
+        for (int s = 0; s < n; s++) {
+            int row = ftrl.row(wideSlots.field(s), wideSlots.id(s));
+            wideFtrlRow[s] = row;
+            if (row >= 0) {
+                touched += ftrl.touchRow(row);
+            }
+        }
+        prefetched += touched;
+        for (int s = 0; s < n; s++) {
+            loadWide(s);
+        }
+        // 3: the sums
+        float[] sums = new float[b];
+        for (int i = 0; i < b; i++) {
+            float sum = 0f;
+            int base = i * nWide;
+            for (int f = 0; f < nWide; f++) {
+                int s = wideOcc[base + f];
                 if (wideW[s] != 0f) {
                     sum += wideW[s];
                 }
@@ -311,8 +392,11 @@ public final class WideDeepTrainer {
         return sums;
     }
 
-    private void loadWide(int s, int field, long id) {
-        if (ftrl.read(field, id, pair, 0)) {
+    private void loadWide(int s) {
+        // one lookup per coordinate and step: the row number is kept for the write in updateWide
+        int row = wideFtrlRow[s];
+        if (row >= 0) {
+            ftrl.readRow(row, pair, 0);
             wideZ[s] = pair[0];
             wideN[s] = pair[1];
         } else {
@@ -326,22 +410,58 @@ public final class WideDeepTrainer {
     private void embeddingForward(List<Example> batch) {
         int b = batch.size();
         embSlots.clear();
+        // 1: the batch's distinct (field, id)s and how often each occurs
         for (int i = 0; i < b; i++) {
-            Encoded e = batch.get(i).features();
-            long[] ids = e.ids();
+            long[] ids = batch.get(i).features().ids();
             int base = i * nSparse;
-            int x = i * inputSize;
             for (int f = 0; f < nSparse; f++) {
                 int s = embSlots.slot(f, ids[f]);
                 if (s < 0) {
                     s = -s - 1;
                     growEmbSlots(s + 1);
-                    embPresent[s] = embeddingTable.read(f, ids[f], embRows, s * dim);
                     embSeen[s] = 0;
-                    Arrays.fill(embGrad, s * dim, (s + 1) * dim, 0f);
                 }
                 embSeen[s]++;
                 embOcc[base + f] = s;
+            }
+        }
+        // 2: their rows, looked up after one pass that only touches the index (see prefetch)
+        int n = embSlots.size();
+        if (embeddingRows != null) {
+            long touched = 0;
+            for (int s = 0; s < n; s++) {
+                touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
+            }
+            prefetched += touched;
+            for (int s = 0; s < n; s++) {
+                int row = embeddingRows.row(embSlots.field(s), embSlots.id(s));
+                embModelRow[s] = row;
+                if (row >= 0) {
+                    touched += embeddingRows.touchRow(row);
+                }
+            }
+            prefetched += touched;
+            for (int s = 0; s < n; s++) {
+                int row = embModelRow[s];
+                embPresent[s] = row >= 0;
+                if (row >= 0) {
+                    embeddingRows.readRow(row, embRows, s * dim);
+                }
+            }
+        } else {
+            for (int s = 0; s < n; s++) {
+                embModelRow[s] = -1;
+                embPresent[s] = embeddingTable.read(embSlots.field(s), embSlots.id(s), embRows, s * dim);
+            }
+        }
+        Arrays.fill(embGrad, 0, n * dim, 0f);
+        // 3: the deep input
+        for (int i = 0; i < b; i++) {
+            Encoded e = batch.get(i).features();
+            int base = i * nSparse;
+            int x = i * inputSize;
+            for (int f = 0; f < nSparse; f++) {
+                int s = embOcc[base + f];
                 if (embPresent[s]) {
                     System.arraycopy(embRows, s * dim, input, x + f * dim, dim);
                 } else {
@@ -361,6 +481,23 @@ public final class WideDeepTrainer {
             }
         }
         int slots = wideSlots.size();
+        long touched = 0;
+        for (int s = 0; s < slots; s++) {
+            int field = wideSlots.field(s);
+            long id = wideSlots.id(s);
+            touched += changedWide.touch(field, id);
+            if (wideRows != null) {
+                touched += wideRows.touch(field, id);
+            }
+        }
+        for (int s = 0; s < slots; s++) {
+            int row = wideRows == null ? -1 : wideRows.row(wideSlots.field(s), wideSlots.id(s));
+            wideModelRow[s] = row;
+            if (row >= 0) {
+                touched += wideRows.touchRow(row);
+            }
+        }
+        prefetched += touched;
         for (int s = 0; s < slots; s++) {
             double g = wideGrad[s];
             double n = wideN[s];
@@ -369,7 +506,9 @@ public final class WideDeepTrainer {
             pair[1] = (float) (n + g * g);
             int field = wideSlots.field(s);
             long id = wideSlots.id(s);
-            if (!ftrl.put(field, id, pair)) {
+            if (wideFtrlRow[s] >= 0) {
+                ftrl.writeRow(wideFtrlRow[s], pair);
+            } else if (!ftrl.put(field, id, pair)) {
                 refused("wide coordinate");
                 continue;
             }
@@ -377,6 +516,10 @@ public final class WideDeepTrainer {
             if (w != wideW[s]) {
                 if (w == 0f) {
                     wideTable.remove(field, id);
+                } else if (wideModelRow[s] >= 0) {
+                    // removals in this loop are of other keys: a row number read above is still this key's
+                    one[0] = w;
+                    wideRows.writeRow(wideModelRow[s], one);
                 } else {
                     one[0] = w;
                     if (!wideTable.put(field, id, one)) {
@@ -421,6 +564,22 @@ public final class WideDeepTrainer {
             }
         }
         int slots = embSlots.size();
+        long touched = 0;
+        for (int s = 0; s < slots; s++) {
+            int field = embSlots.field(s);
+            long id = embSlots.id(s);
+            touched += (embPresent[s] ? rowState.touch(field, id) : pending.touch(field, id))
+                    + changedEmb.touch(field, id);
+        }
+        for (int s = 0; s < slots; s++) {
+            InMemorySparseTable state = embPresent[s] ? rowState : pending;
+            int row = state.row(embSlots.field(s), embSlots.id(s));
+            embStateRow[s] = row;
+            if (row >= 0) {
+                touched += state.touchRow(row);
+            }
+        }
+        prefetched += touched;
         for (int s = 0; s < slots; s++) {
             int field = embSlots.field(s);
             long id = embSlots.id(s);
@@ -433,7 +592,10 @@ public final class WideDeepTrainer {
     }
 
     private void adagradStep(int s, int field, long id, long now) {
-        if (!rowState.read(field, id, stateRow, 0)) {
+        int stateAt = embStateRow[s];
+        if (stateAt >= 0) {
+            rowState.readRow(stateAt, stateRow, 0);
+        } else {
             // a row put into the model by someone else (e.g. a restored version): start its accumulator now
             Arrays.fill(stateRow, 0, dim, initialAccumulator);
         }
@@ -445,14 +607,26 @@ public final class WideDeepTrainer {
             embRow[d] = (float) (embRows[off + d] - learningRate * g / Math.sqrt(acc));
         }
         putTime(stateRow, dim, now);
-        rowState.put(field, id, stateRow);
-        embeddingTable.put(field, id, embRow);
+        if (stateAt >= 0) {
+            rowState.writeRow(stateAt, stateRow);
+        } else {
+            rowState.put(field, id, stateRow);
+        }
+        // the row read in embeddingForward is still there: nothing is removed during a step
+        if (embModelRow[s] >= 0) {
+            embeddingRows.writeRow(embModelRow[s], embRow);
+        } else {
+            embeddingTable.put(field, id, embRow);
+        }
         changedEmb.slot(field, id);
     }
 
     private void countTowardsAdmission(int s, int field, long id, long now) {
         int seen = embSeen[s];
-        if (pending.read(field, id, pendingRow, 0)) {
+        // the row number read in updateEmbeddings: pending rows are only removed in this loop, each its own key's
+        int pendingAt = embStateRow[s];
+        if (pendingAt >= 0) {
+            pending.readRow(pendingAt, pendingRow, 0);
             seen += (int) pendingRow[0];
         }
         if (seen >= admissionThreshold) {
@@ -461,7 +635,9 @@ public final class WideDeepTrainer {
                 Arrays.fill(stateRow, 0, dim, initialAccumulator);
                 putTime(stateRow, dim, now);
                 rowState.put(field, id, stateRow);
-                pending.remove(field, id);
+                if (pendingAt >= 0) {
+                    pending.remove(field, id);
+                }
                 changedEmb.slot(field, id);
                 return;
             }
@@ -470,7 +646,11 @@ public final class WideDeepTrainer {
         // counts above the threshold only happen while the table is full; cap them so the float stays exact
         pendingRow[0] = Math.min(seen, admissionThreshold);
         putTime(pendingRow, 1, now);
-        pending.put(field, id, pendingRow);
+        if (pendingAt >= 0) {
+            pending.writeRow(pendingAt, pendingRow);
+        } else {
+            pending.put(field, id, pendingRow);
+        }
     }
 
     /**
@@ -519,28 +699,34 @@ public final class WideDeepTrainer {
      */
     public Changes drainChanges() {
         SparseDelta wide = new SparseDelta(Table.WIDE, 1);
-        for (int s = 0; s < changedWide.size(); s++) {
-            int field = changedWide.field(s);
-            long id = changedWide.id(s);
-            if (wideTable.read(field, id, one, 0)) {
-                wide.put(field, id, one, 0);
-            } else {
-                wide.delete(field, id);
-            }
-        }
+        drain(changedWide, wideTable, wideRows, one, wide);
         SparseDelta emb = new SparseDelta(Table.EMBEDDING, dim);
-        for (int s = 0; s < changedEmb.size(); s++) {
-            int field = changedEmb.field(s);
-            long id = changedEmb.id(s);
-            if (embeddingTable.read(field, id, embRow, 0)) {
-                emb.put(field, id, embRow, 0);
-            } else {
-                emb.delete(field, id);
-            }
-        }
+        drain(changedEmb, embeddingTable, embeddingRows, embRow, emb);
         changedWide.clear();
         changedEmb.clear();
         return new Changes(wide, emb);
+    }
+
+    private void drain(KeySlots changed, SparseTable table, InMemorySparseTable rows, float[] buf, SparseDelta out) {
+        int n = changed.size();
+        // in chunks that fit the caches: touch a chunk's index words (overlapping misses), then read its rows
+        for (int from = 0; from < n; from += DRAIN_CHUNK) {
+            int to = Math.min(n, from + DRAIN_CHUNK);
+            long touched = 0;
+            for (int s = from; rows != null && s < to; s++) {
+                touched += rows.touch(changed.field(s), changed.id(s));
+            }
+            prefetched += touched;
+            for (int s = from; s < to; s++) {
+                int field = changed.field(s);
+                long id = changed.id(s);
+                if (table.read(field, id, buf, 0)) {
+                    out.put(field, id, buf, 0);
+                } else {
+                    out.delete(field, id);
+                }
+            }
+        }
     }
 
     /**
@@ -555,7 +741,7 @@ public final class WideDeepTrainer {
     /**
      * The number of mini-batch steps taken.
      *
-     * @return the number of non-empty batches passed to {@link #train}
+     * @return the number of steps: one per non-empty batch passed to {@link #train}, more while warming up
      */
     public long steps() {
         return steps;
@@ -627,6 +813,8 @@ public final class WideDeepTrainer {
             wideZ = Arrays.copyOf(wideZ, n);
             wideN = Arrays.copyOf(wideN, n);
             wideGrad = Arrays.copyOf(wideGrad, n);
+            wideFtrlRow = Arrays.copyOf(wideFtrlRow, n);
+            wideModelRow = Arrays.copyOf(wideModelRow, n);
         }
     }
 
@@ -635,6 +823,8 @@ public final class WideDeepTrainer {
             int n = Math.max(needed, embPresent.length * 2);
             embPresent = Arrays.copyOf(embPresent, n);
             embSeen = Arrays.copyOf(embSeen, n);
+            embModelRow = Arrays.copyOf(embModelRow, n);
+            embStateRow = Arrays.copyOf(embStateRow, n);
             embRows = Arrays.copyOf(embRows, n * dim);
             embGrad = Arrays.copyOf(embGrad, n * dim);
         }

@@ -21,9 +21,9 @@ import java.util.List;
 final class CriteoFiles {
 
     /** The first 10,000 rows of the Kaggle training set; rows 0-1999 are the seed's eval set, 2000-9999 its train set. */
-    static final Path KAGGLE = Path.of("/work/shared/data/criteo/kaggle-train-rows-0-9999.tsv");
+    static final Path KAGGLE = Path.of("..", "..", "shared", "data", "criteo", "kaggle-train-rows-0-9999.tsv");
     /** The first 7,000 rows of day 0 of the Criteo 1TB logs. */
-    static final Path TERABYTE = Path.of("/work/shared/data/criteo/terabyte-day0-first-7000.tsv");
+    static final Path TERABYTE = Path.of("..", "..", "shared", "data", "criteo", "terabyte-day0-first-7000.tsv");
 
     private CriteoFiles() {
     }

@@ -27,7 +27,7 @@ class GradientCheckTest {
 
     @Test
     void shouldFollowFtrlProximalPerCoordinate() {
-        FeatureSpec spec = FeatureSpec.builtin("criteo").withModelType(ModelType.WIDE);
+        FeatureSpec spec = withoutWarmup(FeatureSpec.builtin("criteo").withModelType(ModelType.WIDE));
         WideDeepTrainer trainer = new WideDeepTrainer(spec, CLOCK);
         double alpha = spec.ftrl().alpha();
         double beta = spec.ftrl().beta();
@@ -78,8 +78,8 @@ class GradientCheckTest {
     @Test
     void shouldStepEmbeddingsAlongTheFiniteDifferenceGradientWithAdagrad() {
         // tanh, not relu: a smooth tower, so central differences are accurate
-        FeatureSpec spec = FeatureSpec.parse(FeatureSpec.builtin("criteo").withModelType(ModelType.DEEP).toJson()
-                .replaceFirst("\"activation\"\\s*:\\s*\"relu\"", "\"activation\": \"tanh\""));
+        FeatureSpec spec = FeatureSpec.parse(withoutWarmup(FeatureSpec.builtin("criteo").withModelType(ModelType.DEEP))
+                .toJson().replaceFirst("\"activation\"\\s*:\\s*\"relu\"", "\"activation\": \"tanh\""));
         assertThat(spec.activation()).isEqualTo(io.wnd.state.spec.Activation.TANH);
         WideDeepTrainer trainer = new WideDeepTrainer(spec, CLOCK);
         // warm the tower up on random rows so its gradients are not trivial
@@ -115,6 +115,12 @@ class GradientCheckTest {
             assertThat((double) after[d]).as("dimension %d", d)
                     .isCloseTo(expected, within(2e-2 * Math.abs(expected - before[d]) + 1e-6));
         }
+    }
+
+    /** The spec with {@code warmup_batch_size} = {@code batch_size}: every batch is one step. */
+    static FeatureSpec withoutWarmup(FeatureSpec spec) {
+        return FeatureSpec.parse(spec.toJson().replaceFirst("\"warmup_batch_size\"\\s*:\\s*\\d+",
+                "\"warmup_batch_size\": " + spec.batchSize()));
     }
 
     /** d(sum of log losses)/d(embedding row), central differences through the plain-Java forward pass. */

@@ -32,9 +32,8 @@ class ProgressiveQualityTest {
 
         LOG.info("wide_and_deep progressive on {} Kaggle rows: AUC {}, log loss {}", s.count(), s.auc(), s.logLoss());
         assertThat(s.count()).isEqualTo(10_000);
-        // Measured 0.675 here. The brief asks 0.72, which this trainer does NOT reach at the spec's batch size of
-        // 512 (20 steps over 10k rows; about 0.72 at batch 64): the bound below guards what is reached.
-        assertThat(s.auc()).isGreaterThanOrEqualTo(0.66);
+        // measured 0.7246 (batch 256 after a warm-up of doubling steps from 8); the issue asks at least 0.72
+        assertThat(s.auc()).isGreaterThanOrEqualTo(0.72);
         assertThat(s.logLoss()).isLessThan(constantRateLogLoss(rows));
     }
 

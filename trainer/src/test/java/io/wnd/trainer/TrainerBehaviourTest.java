@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The trainer's contracts: DL4J equals the served forward pass, determinism, sparse steps, admission, expiry. */
 class TrainerBehaviourTest {
@@ -118,6 +119,34 @@ class TrainerBehaviourTest {
         for (int i = 0; i < changes.wide().size(); i++) {
             assertThat(keys).contains(changes.wide().field(i) + ":" + changes.wide().id(i));
         }
+    }
+
+    @Test
+    void shouldWarmUpInDoublingStepsExactlyAsIfTheBatchHadBeenSplitByHand() {
+        FeatureSpec spec = FeatureSpec.builtin("criteo");
+        assertThat(spec.warmupBatchSize()).isEqualTo(8);
+        assertThat(spec.batchSize()).isEqualTo(256);
+        WideDeepTrainer warm = new WideDeepTrainer(spec, CLOCK);
+        WideDeepTrainer byHand = new WideDeepTrainer(GradientCheckTest.withoutWarmup(spec), CLOCK);
+        List<Example> first = SyntheticExamples.uniform(spec, 256, 300, 1);
+        List<Example> second = SyntheticExamples.uniform(spec, 256, 300, 2);
+
+        double[] p = warm.train(first);
+        // 8 + 16 + 32 + 64 + 128 = 248, then the 8 left
+        assertThat(warm.steps()).isEqualTo(6);
+        int from = 0;
+        for (int size : new int[] {8, 16, 32, 64, 128, 8}) {
+            double[] expected = byHand.train(first.subList(from, from + size));
+            assertThat(java.util.Arrays.copyOfRange(p, from, from + size)).as("rows from %d", from)
+                    .containsExactly(expected);
+            from += size;
+        }
+        assertThat(p[0]).as("a new model's first prediction (bias 0)").isCloseTo(0.5, within(0.05));
+        assertThat(p[255]).as("scored after five steps").isLessThan(p[0] - 0.05);
+        // warmed up: one step per batch from now on
+        assertThat(warm.train(second)).containsExactly(byHand.train(second));
+        assertThat(warm.steps()).isEqualTo(7);
+        assertThat(warm.model().tower().toFlat()).containsExactly(byHand.model().tower().toFlat());
     }
 
     @Test

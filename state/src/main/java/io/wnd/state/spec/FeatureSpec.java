@@ -39,6 +39,8 @@ import java.util.Set;
  * @param adagrad            the embeddings' optimizer and initialisation
  * @param adam               the dense tower's optimizer
  * @param batchSize          the training mini-batch size (&ge; 1)
+ * @param warmupBatchSize    the size of a new trainer's first step (1 .. batchSize); each next step is twice as
+ *                           large until it reaches {@code batchSize}. Equal to {@code batchSize}: no warm-up
  * @param admissionThreshold how many times an id must be seen before it gets an embedding row (&ge; 1; 1 admits
  *                           at first sight)
  * @param idleExpirySeconds  a row not touched for this many seconds is dropped (&ge; 0; 0 = never)
@@ -49,8 +51,9 @@ import java.util.Set;
 public record FeatureSpec(String name, ModelType modelType, List<NumericColumn> numeric,
                           List<CategoricalColumn> categorical, List<Cross> crosses, int embeddingDim,
                           List<Integer> hiddenLayers, Activation activation, FtrlSettings ftrl,
-                          AdagradSettings adagrad, AdamSettings adam, int batchSize, int admissionThreshold,
-                          long idleExpirySeconds, long maxWideRows, long maxEmbeddingRows, long seed) {
+                          AdagradSettings adagrad, AdamSettings adam, int batchSize, int warmupBatchSize,
+                          int admissionThreshold, long idleExpirySeconds, long maxWideRows, long maxEmbeddingRows,
+                          long seed) {
 
     /** The spec used when none is named (DESIGN §3). */
     public static final String DEFAULT_BUILTIN = "criteo";
@@ -63,6 +66,42 @@ public record FeatureSpec(String name, ModelType modelType, List<NumericColumn> 
         hiddenLayers = List.copyOf(hiddenLayers);
         validate(name, modelType, numeric, categorical, crosses, embeddingDim, hiddenLayers, activation, ftrl,
                 adagrad, adam, batchSize, admissionThreshold, idleExpirySeconds, maxWideRows, maxEmbeddingRows);
+        if (warmupBatchSize < 1 || warmupBatchSize > batchSize) {
+            throw new SpecException("warmup_batch_size", "must be between 1 and batch_size (" + batchSize
+                    + "), got " + warmupBatchSize);
+        }
+    }
+
+    /**
+     * A spec without a warm-up (its first step is a full batch), for callers written before
+     * {@code warmup_batch_size} existed.
+     *
+     * @param name               the model's name
+     * @param modelType          which parts make up the logit
+     * @param numeric            the numeric columns
+     * @param categorical        the categorical columns
+     * @param crosses            the crosses of the wide part
+     * @param embeddingDim       the embedding dimension
+     * @param hiddenLayers       the hidden layer widths of the MLP
+     * @param activation         the hidden layers' activation
+     * @param ftrl               the wide part's optimizer
+     * @param adagrad            the embeddings' optimizer and initialisation
+     * @param adam               the dense tower's optimizer
+     * @param batchSize          the training mini-batch size
+     * @param admissionThreshold how many times an id must be seen before it gets an embedding row
+     * @param idleExpirySeconds  a row not touched for this many seconds is dropped (0 = never)
+     * @param maxWideRows        the most rows the wide table may hold
+     * @param maxEmbeddingRows   the most rows the embedding table may hold
+     * @param seed               the seed of every random choice
+     */
+    public FeatureSpec(String name, ModelType modelType, List<NumericColumn> numeric,
+                       List<CategoricalColumn> categorical, List<Cross> crosses, int embeddingDim,
+                       List<Integer> hiddenLayers, Activation activation, FtrlSettings ftrl,
+                       AdagradSettings adagrad, AdamSettings adam, int batchSize, int admissionThreshold,
+                       long idleExpirySeconds, long maxWideRows, long maxEmbeddingRows, long seed) {
+        this(name, modelType, numeric, categorical, crosses, embeddingDim, hiddenLayers, activation, ftrl, adagrad,
+                adam, batchSize, batchSize, admissionThreshold, idleExpirySeconds, maxWideRows, maxEmbeddingRows,
+                seed);
     }
 
     /**
@@ -401,7 +440,7 @@ public record FeatureSpec(String name, ModelType modelType, List<NumericColumn> 
      */
     public FeatureSpec withModelType(ModelType type) {
         return new FeatureSpec(name, Objects.requireNonNull(type), numeric, categorical, crosses, embeddingDim,
-                hiddenLayers, activation, ftrl, adagrad, adam, batchSize, admissionThreshold, idleExpirySeconds,
-                maxWideRows, maxEmbeddingRows, seed);
+                hiddenLayers, activation, ftrl, adagrad, adam, batchSize, warmupBatchSize, admissionThreshold,
+                idleExpirySeconds, maxWideRows, maxEmbeddingRows, seed);
     }
 }

@@ -72,6 +72,8 @@ final class SpecJson {
         optimizer.done();
 
         int batch = top.integer("batch_size");
+        // optional (specs written before it existed have no warm-up)
+        int warmup = top.has("warmup_batch_size") ? top.integer("warmup_batch_size") : batch;
         int admission = top.integer("admission_threshold");
         long expiry = top.longValue("idle_expiry_seconds");
         Obj limits = top.object("limits");
@@ -81,7 +83,7 @@ final class SpecJson {
         long seed = top.longValue("seed");
         top.done();
         return new FeatureSpec(name, type, numeric, categorical, crosses, embeddingDim, hidden, activation, ftrl,
-                adagrad, adam, batch, admission, expiry, maxWide, maxEmb, seed);
+                adagrad, adam, batch, warmup, admission, expiry, maxWide, maxEmb, seed);
     }
 
     private static NumericColumn numeric(JsonNode node, String key) {
@@ -180,6 +182,7 @@ final class SpecJson {
         opt.putObject("dense").put("type", "adam").put("learning_rate", s.adam().learningRate())
                 .put("beta1", s.adam().beta1()).put("beta2", s.adam().beta2()).put("epsilon", s.adam().epsilon());
         root.put("batch_size", s.batchSize());
+        root.put("warmup_batch_size", s.warmupBatchSize());
         root.put("admission_threshold", s.admissionThreshold());
         root.put("idle_expiry_seconds", s.idleExpirySeconds());
         root.putObject("limits").put("max_wide_rows", s.maxWideRows())

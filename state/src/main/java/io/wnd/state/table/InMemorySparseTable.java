@@ -70,6 +70,62 @@ public final class InMemorySparseTable implements SparseTable {
         return true;
     }
 
+    /**
+     * The row number of a key, for {@link #readRow} and {@link #writeRow}: a caller that reads a row and later
+     * writes it back looks the key up once. A row number stays valid until the next {@link #remove} on this table.
+     *
+     * @param field the field
+     * @param id    the id
+     * @return the row number, or -1 if the key has no row
+     */
+    public int row(int field, long id) {
+        return index[field].get(id);
+    }
+
+    /**
+     * Reads the index word where a key's lookup starts, and nothing else: a caller about to look up many keys can
+     * first touch them all in a loop of independent loads, which the CPU overlaps, so that the lookups that follow
+     * find the index in its caches instead of waiting for one cache miss after another.
+     *
+     * @param field the field
+     * @param id    the id
+     * @return a value of no meaning (sum it into something that is kept, so the load is not optimised away)
+     */
+    public long touch(int field, long id) {
+        return index[field].touch(id);
+    }
+
+    /**
+     * Reads the first value of a row, and nothing else (see {@link #touch}): prefetches the row's cache line.
+     *
+     * @param row a row number from {@link #row}
+     * @return a value of no meaning
+     */
+    public long touchRow(int row) {
+        return Float.floatToRawIntBits(slab[row * dim]);
+    }
+
+    /**
+     * Copies a row out by its number (see {@link #row}).
+     *
+     * @param row    a row number from {@link #row}
+     * @param dst    the destination
+     * @param offset where in {@code dst} the row goes
+     */
+    public void readRow(int row, float[] dst, int offset) {
+        System.arraycopy(slab, row * dim, dst, offset, dim);
+    }
+
+    /**
+     * Overwrites a row by its number (see {@link #row}).
+     *
+     * @param row    a row number from {@link #row}
+     * @param values the new values ({@code dim} of them, from index 0)
+     */
+    public void writeRow(int row, float[] values) {
+        System.arraycopy(values, 0, slab, row * dim, dim);
+    }
+
     @Override
     public boolean put(int field, long id, float[] values) {
         if (field < 0 || field >= index.length) {

@@ -38,7 +38,8 @@ class FeatureSpecTest {
         assertThat(spec.embeddingDim()).isEqualTo(8);
         assertThat(spec.hiddenLayers()).containsExactly(100, 70, 50, 25);
         assertThat(spec.activation()).isEqualTo(Activation.RELU);
-        assertThat(spec.batchSize()).isEqualTo(512);
+        assertThat(spec.batchSize()).isEqualTo(256);
+        assertThat(spec.warmupBatchSize()).isEqualTo(8);
         // 26 categoricals x 8 + 13 numerics, by hand
         assertThat(spec.deepInputSize()).isEqualTo(221);
         assertThat(spec.sparseCount()).isEqualTo(26);
@@ -253,6 +254,18 @@ class FeatureSpecTest {
     @Test
     void shouldRefuseAStringWhereANumberBelongs() {
         assertRefused(s -> s.put("batch_size", "512"), "batch_size", "must be an integer");
+    }
+
+    @Test
+    void shouldRefuseAWarmupBatchLargerThanTheBatch() {
+        assertRefused(s -> s.put("warmup_batch_size", 9), "warmup_batch_size", "must be between 1 and batch_size (8)");
+    }
+
+    @Test
+    void shouldReadASpecWithoutWarmupAsNoWarmup() {
+        // specs (and model files) written before the key existed
+        assertThat(FeatureSpec.parse(edit(s -> { })).warmupBatchSize()).isEqualTo(8);
+        assertThat(FeatureSpec.parse(edit(s -> s.put("warmup_batch_size", 2))).warmupBatchSize()).isEqualTo(2);
     }
 
     @Test

@@ -1,0 +1,105 @@
+package io.wnd.cli;
+
+import io.wnd.state.spec.FeatureSpec;
+import io.wnd.trainer.Backend;
+import io.wnd.trainer.TrainingBenchmark;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code wnd bench train}: training examples/s on one thread, for small and large id ranges. */
+@Command(name = "train", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    description = {"Measure training examples/s on one thread (no Kafka): for each id range in --ids, a new trainer",
+        "trains on --warmup-examples synthetic examples (ids uniform per field; this fills the tables through the",
+        "normal admissions), then on --examples more, timed. ./wnd sets OMP_NUM_THREADS=1 unless it is set.", ""})
+final class BenchTrainCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--spec", paramLabel = "NAME|FILE", defaultValue = "criteo",
+      description = "A built-in spec or a spec file (default: ${DEFAULT-VALUE}).")
+  String specName;
+
+  @Option(names = "--model-type", paramLabel = "T", description = "wide, deep or wide_and_deep (default: the spec's).")
+  String modelType;
+
+  @Option(names = "--ids", paramLabel = "N", split = ",", defaultValue = "1000,1000000",
+      description = "Distinct ids per field, one measurement each (default: ${DEFAULT-VALUE}).")
+  List<Long> ids;
+
+  @Option(names = "--warmup-examples", paramLabel = "N", defaultValue = "1000000",
+      description = "Examples trained on before timing (default: ${DEFAULT-VALUE}; with 1,000,000 ids per field this"
+          + " fills the embedding table to about 8 million rows).")
+  long warmup;
+
+  @Option(names = "--examples", paramLabel = "N", defaultValue = "200000",
+      description = "Examples timed (default: ${DEFAULT-VALUE}).")
+  long examples;
+
+  @Option(names = "--json", description = "Print one JSON object.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    FeatureSpec fs = Specs.withModelType(spec, Specs.load(spec, specName), modelType);
+    if (examples < 1 || warmup < 0) {
+      throw new ParameterException(spec.commandLine(), "--examples must be >= 1 and --warmup-examples >= 0");
+    }
+    for (long n : ids) {
+      if (n < 1) {
+        throw new ParameterException(spec.commandLine(), "--ids must be >= 1, got " + n);
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("spec", fs.name());
+    r.put("model_type", fs.modelType().jsonName());
+    r.put("batch_size", fs.batchSize());
+    r.put("backend", Backend.describe().asMap());
+    r.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"));
+    List<Map<String, Object>> runs = new ArrayList<>();
+    double first = Double.NaN;
+    for (long n : ids) {
+      TrainingBenchmark.Result res = TrainingBenchmark.run(fs, n, warmup, examples, Clock.systemUTC());
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("ids_per_field", n);
+      m.put("warmup_examples", res.warmupExamples());
+      m.put("examples", res.examples());
+      m.put("seconds", res.seconds());
+      m.put("examples_per_second", Math.round(res.examplesPerSecond()));
+      m.put("embedding_rows", res.embeddingRows());
+      m.put("wide_coordinates", res.wideCoordinates());
+      m.put("pending_ids", res.pendingIds());
+      if (Double.isNaN(first)) {
+        first = res.examplesPerSecond();
+      } else {
+        // how much slower than the first id range: 0.2 = 20 % fewer examples/s
+        m.put("slowdown_vs_first", 1 - res.examplesPerSecond() / first);
+      }
+      runs.add(m);
+      if (!json) {
+        out.printf(Locale.ROOT, "%s %s batch %d, %d fields x %,d ids: %,.0f examples/s (%,d in %.2f s; embedding rows"
+                + " %,d, wide coordinates %,d, pending ids %,d)%n", fs.name(), fs.modelType().jsonName(),
+            fs.batchSize(), fs.wideFieldCount(), n, res.examplesPerSecond(), res.examples(), res.seconds(),
+            res.embeddingRows(), res.wideCoordinates(), res.pendingIds());
+        out.flush();
+      }
+    }
+    r.put("runs", runs);
+    if (json) {
+      Json.print(out, r);
+    }
+    out.flush();
+    return 0;
+  }
+}
