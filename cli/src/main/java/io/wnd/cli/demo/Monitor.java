@@ -31,16 +31,16 @@ import org.slf4j.LoggerFactory;
  * in HdrHistograms, and the served predictions' AUC and log loss against their labels. Thread-safe:
  * {@link #drain} hands out what one interval saw.
  */
-final class Monitor implements AutoCloseable {
+public final class Monitor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Monitor.class);
   private static final long MAX_MS = 3_600_000L;
 
   /** What one interval saw; filled by the monitor's thread under its lock, read after {@link #drain}. */
-  static final class Interval {
+  public static final class Interval {
     /** Impressions committed on the topic. */
-    long impressions;
+    public long impressions;
     /** Scores committed. */
-    long scores;
+    public long scores;
     /** Labelled examples committed. */
     long examples;
     /** Of which positive. */
@@ -48,9 +48,9 @@ final class Monitor implements AutoCloseable {
     /** Dead letters written, by any app. */
     long deadLetters;
     /** Impression produced to score produced, ms. */
-    final Histogram scoreLatency = new Histogram(MAX_MS, 3);
+    public final Histogram scoreLatency = new Histogram(MAX_MS, 3);
     /** Impression produced to score read by a read_committed consumer, ms. */
-    final Histogram visibleLatency = new Histogram(MAX_MS, 3);
+    public final Histogram visibleLatency = new Histogram(MAX_MS, 3);
   }
 
   private final Map<String, Object> clientConfig;
@@ -78,7 +78,11 @@ final class Monitor implements AutoCloseable {
   private volatile boolean stopping;
   private volatile Throwable failure;
 
-  Monitor(Map<String, Object> clientConfig, Topics topics) {
+  /**
+   * @param clientConfig Kafka client settings
+   * @param topics the topic registry
+   */
+  public Monitor(Map<String, Object> clientConfig, Topics topics) {
     this.clientConfig = clientConfig;
     this.impressions = topics.name(Topics.IMPRESSIONS);
     this.scores = topics.name(Topics.SCORES);
@@ -90,7 +94,7 @@ final class Monitor implements AutoCloseable {
   }
 
   /** Assigns every partition at its end offset (so only this run's records count), then reads in a thread. */
-  void start() {
+  public void start() {
     Map<String, Object> cfg = new HashMap<>(clientConfig);
     cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -172,7 +176,7 @@ final class Monitor implements AutoCloseable {
   }
 
   /** @return what was seen since the last call, and starts a new interval */
-  synchronized Interval drain() {
+  public synchronized Interval drain() {
     Interval c = current;
     current = new Interval();
     return c;
@@ -182,7 +186,8 @@ final class Monitor implements AutoCloseable {
     return totalImpressions;
   }
 
-  synchronized long scores() {
+  /** @return scores committed since the start */
+  public synchronized long scores() {
     return totalScores;
   }
 
@@ -249,7 +254,7 @@ final class Monitor implements AutoCloseable {
   }
 
   /** @return why the monitor stopped, or null */
-  Throwable failure() {
+  public Throwable failure() {
     return failure;
   }
 

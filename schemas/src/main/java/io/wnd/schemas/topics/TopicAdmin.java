@@ -175,12 +175,18 @@ public final class TopicAdmin {
       return true;
     }
     try {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> partitions = new HashMap<>();
       for (TopicDescription d : admin.describeTopics(names).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
           .values()) {
         if (d.partitions().stream().anyMatch(p -> p.leader() == null || p.leader().id() < 0)) {
           return false;
         }
+        d.partitions().forEach(p -> partitions.put(new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+            org.apache.kafka.clients.admin.OffsetSpec.latest()));
       }
+      // the metadata names a leader a moment before that broker's replica manager acts as one: a ListOffsets,
+      // which only the leader's replica manager answers, says the partition takes writes now
+      admin.listOffsets(partitions).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       return true;
     } catch (ExecutionException | TimeoutException e) {
       return false;

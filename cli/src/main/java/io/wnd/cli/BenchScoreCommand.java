@@ -1,0 +1,333 @@
+package io.wnd.cli;
+
+import io.wnd.broker.LocalKafka;
+import io.wnd.cli.demo.Monitor;
+import io.wnd.ingest.Row;
+import io.wnd.ingest.generate.CriteoGenerator;
+import io.wnd.ingest.replay.ClickDelay;
+import io.wnd.ingest.replay.ReplayOptions;
+import io.wnd.ingest.replay.ReplaySummary;
+import io.wnd.ingest.replay.Replayer;
+import io.wnd.schemas.topics.TopicAdmin;
+import io.wnd.schemas.topics.Topics;
+import io.wnd.scorer.ScorerApp;
+import io.wnd.scorer.ScorerConfig;
+import io.wnd.state.encode.Encoder;
+import io.wnd.state.spec.FeatureSpec;
+import io.wnd.state.version.ModelVersion;
+import io.wnd.state.version.VersionPublisher;
+import io.wnd.trainer.Changes;
+import io.wnd.trainer.Example;
+import io.wnd.trainer.WideDeepTrainer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wnd bench score}: the scorer's sustained throughput and its latency, steady and while versions are
+ * applied, on a local broker with the production scorer (Kafka Streams, exactly-once v2, in this process).
+ */
+@Command(name = "score", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    description = {"Measure the scorer on a local broker (in this process), for each spec in --spec:",
+        "  1. model: a WideDeepTrainer learns --train-examples generated rows; published as version 1;",
+        "  2. throughput: --events generated impressions (and their clicks) are produced first, then the scorer",
+        "     starts and drains them; scored/s from its first score to its last;",
+        "  3. latency: paced traffic at --rate (default: half the measured throughput) for --duration; latency is",
+        "     impression produced -> score produced (the score's scored_at), and -> readable by a read_committed",
+        "     consumer (adds the exactly-once commit interval);",
+        "  4. the same while a new version (the trainer's changes after --swap-examples more examples) is",
+        "     published every --swap-every.",
+        "Nothing else should run on the machine while it measures.", ""})
+final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--spec", paramLabel = "NAME|FILE", split = ",", defaultValue = "criteo",
+      description = "Specs to measure, comma-separated (default: ${DEFAULT-VALUE}; e.g. criteo,criteo-large).")
+  List<String> specs;
+
+  @Option(names = "--events", defaultValue = "200000", description = "Backlog of impressions for the throughput phase (default: ${DEFAULT-VALUE}).")
+  long events;
+
+  @Option(names = "--duration", paramLabel = "T", defaultValue = "30s", description = "Length of each latency phase (default: ${DEFAULT-VALUE}).")
+  String duration;
+
+  @Option(names = "--rate", paramLabel = "N", description = "Impressions/s of the latency phases (default: half the measured throughput).")
+  Double rate;
+
+  @Option(names = "--swap-every", paramLabel = "T", defaultValue = "5s", description = "A new version this often in the swap phase (default: ${DEFAULT-VALUE}).")
+  String swapEvery;
+
+  @Option(names = "--train-examples", defaultValue = "50000", description = "Examples version 1 is trained on (default: ${DEFAULT-VALUE}).")
+  int trainExamples;
+
+  @Option(names = "--swap-examples", defaultValue = "256", description = "Examples trained between two versions of the swap phase (default: ${DEFAULT-VALUE}).")
+  int swapExamples;
+
+  @Option(names = "--commit-interval-ms", description = "The scorer's Kafka Streams commit.interval.ms (default: the scorer's default).")
+  Long commitIntervalMs;
+
+  @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the input topics (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the generated traffic (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--json", description = "Print one JSON object on the last line.")
+  boolean json;
+
+  private PrintWriter err;
+
+  @Override
+  public Integer call() throws Exception {
+    long durationMs = Cli.millis(spec, "--duration", duration);
+    long swapMs = Cli.millis(spec, "--swap-every", swapEvery);
+    if (events < 1000 || trainExamples < 1 || swapExamples < 1 || partitions < 1 || (rate != null && !(rate > 0))) {
+      throw new ParameterException(spec.commandLine(),
+          "--events must be >= 1000, --train-examples, --swap-examples, --partitions and --rate >= 1");
+    }
+    Map<String, FeatureSpec> fss = new LinkedHashMap<>();
+    for (String s : specs) {
+      fss.put(s, Specs.load(spec, s)); // a bad name or file fails here, before anything starts
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    err = spec.commandLine().getErr();
+    List<Map<String, Object>> results = new ArrayList<>();
+    for (Map.Entry<String, FeatureSpec> e : fss.entrySet()) {
+      Map<String, Object> r = measure(e.getKey(), e.getValue(), durationMs, swapMs);
+      results.add(r);
+      if (!json) {
+        print(out, r);
+      }
+    }
+    if (json) {
+      Map<String, Object> all = new LinkedHashMap<>();
+      all.put("specs", results);
+      all.put("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+      Json.print(out, all);
+    }
+    return 0;
+  }
+
+  private Map<String, Object> measure(String specArg, FeatureSpec fs, long durationMs, long swapMs) throws Exception {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("spec", fs.name());
+    Path dir = Files.createTempDirectory("wnd-bench-score-");
+    ScorerApp scorer = null;
+    Monitor monitor = null;
+    try (LocalKafka kafka = LocalKafka.create(dir.resolve("kafka"), 0, 0, Map.of()).start(Duration.ofSeconds(60))) {
+      Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
+      Topics topics = new Topics("bench.", partitions);
+      try (Admin admin = Admin.create(client)) {
+        new TopicAdmin(admin, topics, (short) 1).create();
+      }
+
+      // 1. the model, and the versions of the swap phase, trained before anything is timed
+      progress("%s: training version 1 on %,d generated examples", fs.name(), trainExamples);
+      WideDeepTrainer trainer = new WideDeepTrainer(fs, Clock.systemUTC());
+      Encoder encoder = new Encoder(fs);
+      CriteoGenerator training = new CriteoGenerator(seed + 1000, -1);
+      train(trainer, encoder, training, fs, trainExamples);
+      Changes first = trainer.drainChanges();
+      long modelRows = first.size();
+      r.put("model_rows", modelRows);
+      int swaps = (int) (durationMs / swapMs) + 1;
+      List<Changes> later = new ArrayList<>();
+      List<float[]> laterDense = new ArrayList<>();
+      for (int i = 0; i < swaps; i++) {
+        train(trainer, encoder, training, fs, swapExamples);
+        later.add(trainer.drainChanges());
+        laterDense.add(trainer.model().tower().toFlat());
+      }
+      try (VersionPublisher publisher = new VersionPublisher(client, topics, "wnd-bench-trainer")) {
+        publisher.publish(version(fs, 1, trainer.model().tower().toFlat()), List.of(first.wide(), first.embeddings()),
+            Map.of(), null);
+
+        // 2. throughput: a backlog, then the scorer drains it
+        monitor = new Monitor(client, topics);
+        monitor.start();
+        progress("%s: producing a backlog of %,d impressions", fs.name(), events);
+        ReplaySummary backlog = replay(client, topics, 0, 50_000, events, -1);
+        progress("%s: starting the scorer; it drains the backlog", fs.name());
+        Map<String, Object> props = ScoreCommand.clusterProps(client, topics.prefix());
+        props.put(ScorerConfig.APPLICATION_ID_CONFIG, "wnd-bench-scorer");
+        props.put(ScorerConfig.SPEC_CONFIG, specArg);
+        props.put(ScorerConfig.MODEL_NAME_CONFIG, fs.name());
+        props.put(ScorerConfig.HTTP_PORT_CONFIG, -1);
+        props.put(ScorerConfig.MODEL_DIR_CONFIG, dir.resolve("model").toString());
+        props.put("scorer.streams.state.dir", dir.resolve("streams").toString());
+        if (commitIntervalMs != null) {
+          props.put("scorer.streams.commit.interval.ms", commitIntervalMs);
+        }
+        scorer = ScorerApp.start(new ScorerConfig(props));
+        Monitor mon = monitor;
+        long target = backlog.impressions();
+        ScorerApp sc = scorer;
+        awaitUntil(() -> mon.scores() > 0, 180_000, sc);
+        long t0 = System.nanoTime();
+        long s0 = monitor.scores();
+        awaitUntil(() -> mon.scores() >= target, 600_000, sc);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        double throughput = (target - s0) / secs;
+        r.put("throughput_per_s", Math.round(throughput));
+        r.put("throughput_scores", target);
+        r.put("commit_interval_ms", commitIntervalMs == null ? "default" : commitIntervalMs);
+        progress("%s: %,.0f scored/s (%,d scores in %.1f s)", fs.name(), throughput, target - s0, secs);
+
+        // 3. latency at a steady rate
+        double paced = rate != null ? rate : Math.max(100, Math.floor(throughput / 2));
+        r.put("rate_per_s", Math.round(paced));
+        progress("%s: steady traffic at %,.0f/s for %d s", fs.name(), paced, durationMs / 1000);
+        monitor.drain();
+        long before = monitor.scores();
+        ReplaySummary steady = replay(client, topics, paced, paced, -1, durationMs);
+        awaitUntil(() -> mon.scores() >= before + steady.impressions(), 60_000, sc);
+        Monitor.Interval st = monitor.drain();
+        r.put("steady", latency(st, steady.impressions()));
+
+        // 4. the same while versions are applied
+        progress("%s: the same with a new version every %d s", fs.name(), swapMs / 1000);
+        long versionBefore = scorer.model().version();
+        Thread swapper = new Thread(() -> {
+          for (int i = 0; i < later.size(); i++) {
+            try {
+              Thread.sleep(swapMs);
+            } catch (InterruptedException e) {
+              return;
+            }
+            Changes c = later.get(i);
+            publisher.publish(version(fs, 2 + i, laterDense.get(i)), List.of(c.wide(), c.embeddings()), Map.of(), null);
+          }
+        }, "wnd-bench-swapper");
+        long before2 = monitor.scores();
+        swapper.start();
+        ReplaySummary swapped = replay(client, topics, paced, paced, -1, durationMs);
+        swapper.interrupt();
+        swapper.join(60_000);
+        awaitUntil(() -> mon.scores() >= before2 + swapped.impressions(), 60_000, sc);
+        Monitor.Interval sw = monitor.drain();
+        Map<String, Object> swap = latency(sw, swapped.impressions());
+        swap.put("versions_applied", scorer.model().version() - versionBefore);
+        swap.put("rows_changed_per_version", Math.round(later.stream().mapToInt(Changes::size).average().orElse(0)));
+        swap.put("share_of_rows_changed", round4(later.stream().mapToInt(Changes::size).average().orElse(0) / modelRows));
+        r.put("swapping", swap);
+        double ratio = sw.scoreLatency.getValueAtPercentile(99) / (double) Math.max(1, st.scoreLatency.getValueAtPercentile(99));
+        r.put("p99_ratio_swapping_to_steady", round4(ratio));
+      }
+    } finally {
+      if (scorer != null) {
+        scorer.close();
+      }
+      if (monitor != null) {
+        monitor.close();
+      }
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+      }
+    }
+    return r;
+  }
+
+  private static void train(WideDeepTrainer trainer, Encoder encoder, CriteoGenerator gen, FeatureSpec fs, int n) {
+    List<Example> batch = new ArrayList<>(fs.batchSize());
+    for (int i = 0; i < n; i++) {
+      Row row = gen.next();
+      batch.add(Example.encode(encoder, row.features(), row.label()));
+      if (batch.size() == fs.batchSize() || i == n - 1) {
+        trainer.train(batch);
+        batch.clear();
+      }
+    }
+  }
+
+  private static ModelVersion version(FeatureSpec fs, long v, float[] dense) {
+    return new ModelVersion(fs.name(), v, v - 1, System.currentTimeMillis(), 0, Map.of(), Map.of(), fs.toJson(), dense, 0);
+  }
+
+  private ReplaySummary replay(Map<String, Object> client, Topics topics, double wallRate, double eventRate, long count,
+      long durationMs) throws IOException {
+    AtomicReference<CriteoGenerator> last = new AtomicReference<>();
+    ReplayOptions o = new ReplayOptions(wallRate, eventRate, ReplayOptions.START_NOW, 0, -1, durationMs,
+        ClickDelay.parse("exp:1s:5s"), seed, null, false);
+    // each phase its own ids: a prefix per phase so no impression repeats an earlier one
+    Replayer.Source source = Sources.prefixed("bench-" + System.nanoTime() + "-",
+        Sources.generated(seed, count, CriteoGenerator.DEFAULT_BASE_RATE, last));
+    return new Replayer(client, topics, o).run(List.of(source), () -> 0, (rows, imps, clicks, rej, secs, fraction) -> { });
+  }
+
+  private static Map<String, Object> latency(Monitor.Interval in, long produced) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("impressions", produced);
+    m.put("scores", in.scores);
+    Histogram h = in.scoreLatency;
+    m.put("p50_ms", h.getValueAtPercentile(50));
+    m.put("p99_ms", h.getValueAtPercentile(99));
+    m.put("p999_ms", h.getValueAtPercentile(99.9));
+    m.put("max_ms", h.getMaxValue());
+    Histogram v = in.visibleLatency;
+    m.put("readable_p50_ms", v.getValueAtPercentile(50));
+    m.put("readable_p99_ms", v.getValueAtPercentile(99));
+    m.put("readable_p999_ms", v.getValueAtPercentile(99.9));
+    return m;
+  }
+
+  private static double round4(double x) {
+    return Math.round(x * 10_000) / 10_000.0;
+  }
+
+  private void awaitUntil(BooleanSupplier done, long ms, ScorerApp scorer) throws InterruptedException {
+    long deadline = System.nanoTime() + ms * 1_000_000L;
+    while (!done.getAsBoolean()) {
+      KafkaStreams.State s = scorer.streams().state();
+      if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING) {
+        throw new IllegalStateException("the scorer stopped (" + s + "); see the log");
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the scorer did not finish within " + ms / 1000 + " s");
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private void progress(String format, Object... args) {
+    err.printf(Locale.ROOT, "bench score: " + format + "%n", args);
+    err.flush();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void print(PrintWriter out, Map<String, Object> r) {
+    out.printf(Locale.ROOT, "%nspec %s (%,d model rows)%n", r.get("spec"), (Long) r.get("model_rows"));
+    out.printf(Locale.ROOT, "  throughput            %,d scored/s (commit interval %s)%n", (Long) r.get("throughput_per_s"),
+        r.get("commit_interval_ms"));
+    for (String phase : List.of("steady", "swapping")) {
+      Map<String, Object> m = (Map<String, Object>) r.get(phase);
+      out.printf(Locale.ROOT, "  %-9s at %,d/s  produced->scored p50 %d ms, p99 %d ms, p99.9 %d ms; ->readable p50 %d, p99 %d, p99.9 %d ms%n",
+          phase, (Long) r.get("rate_per_s"), (Long) m.get("p50_ms"), (Long) m.get("p99_ms"), (Long) m.get("p999_ms"),
+          (Long) m.get("readable_p50_ms"), (Long) m.get("readable_p99_ms"), (Long) m.get("readable_p999_ms"));
+    }
+    Map<String, Object> sw = (Map<String, Object>) r.get("swapping");
+    out.printf(Locale.ROOT, "  swaps                 %d versions applied, %,d rows changed each (%.2f%% of the model); p99 ratio %.2f%n",
+        (Long) sw.get("versions_applied"), (Long) sw.get("rows_changed_per_version"),
+        100 * (Double) sw.get("share_of_rows_changed"), (Double) r.get("p99_ratio_swapping_to_steady"));
+  }
+}

@@ -1,0 +1,45 @@
+package io.wnd.cli;
+
+import static io.wnd.cli.WndIT.wnd;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code wnd bench score} at a tiny size, so the command cannot rot: every phase runs against the real scorer on a
+ * real broker and its JSON carries the figures. Speeds are not checked here (they are what the command reports).
+ */
+class BenchScoreIT {
+
+  @Test
+  void shouldScoreEveryImpressionOfEveryPhaseAndReportTheFigures() throws Exception {
+    WndIT.Result r = wnd("bench", "score", "--events", "2000", "--duration", "4s", "--swap-every", "1s",
+        "--train-examples", "2000", "--rate", "300", "--partitions", "2", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    String[] lines = r.out().strip().split("\n");
+    JsonNode j = new ObjectMapper().readTree(lines[lines.length - 1]);
+    JsonNode s = j.get("specs").get(0);
+    assertThat(s.get("spec").asText()).isEqualTo("criteo");
+    assertThat(s.get("model_rows").asLong()).isPositive();
+    assertThat(s.get("throughput_per_s").asLong()).isPositive();
+    for (String phase : new String[] {"steady", "swapping"}) {
+      JsonNode p = s.get(phase);
+      assertThat(p.get("impressions").asLong()).isGreaterThan(0);
+      // every impression produced in the phase was scored in it, once
+      assertThat(p.get("scores").asLong()).as(phase).isEqualTo(p.get("impressions").asLong());
+      assertThat(p.get("p50_ms").asLong()).isLessThanOrEqualTo(p.get("p99_ms").asLong());
+      assertThat(p.get("p99_ms").asLong()).isLessThanOrEqualTo(p.get("p999_ms").asLong());
+    }
+    assertThat(s.get("swapping").get("versions_applied").asLong()).isGreaterThanOrEqualTo(2);
+    assertThat(s.get("swapping").get("rows_changed_per_version").asLong()).isPositive();
+  }
+
+  @Test
+  void shouldRefuseABadDurationNamingTheOption() {
+    WndIT.Result r = wnd("bench", "score", "--duration", "soon");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--duration").doesNotContain("\tat ");
+  }
+}
