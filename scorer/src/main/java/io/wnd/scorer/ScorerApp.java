@@ -179,11 +179,17 @@ public final class ScorerApp implements AutoCloseable {
     if (http != null) {
       http.close();
     }
-    streams.close(Duration.ofSeconds(30));
-    try {
-      model.close();
-    } catch (IOException e) {
-      LOG.warn("closing the model store: {}", e.getMessage());
+    if (streams.close(Duration.ofSeconds(30))) {
+      try {
+        model.close();
+      } catch (IOException e) {
+        LOG.warn("closing the model store: {}", e.getMessage());
+      }
+    } else {
+      // a stream thread still running (e.g. blocked in a commit) may still read the model: closing its RocksDB
+      // under it would crash the JVM, so the store is left to the process's exit
+      LOG.warn("scorer {}: the stream threads did not stop within 30 s; the model store is left open",
+          config.applicationId());
     }
     schemaStore.close();
     LOG.info("scorer {} stopped", config.applicationId());
