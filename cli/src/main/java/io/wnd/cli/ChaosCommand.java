@@ -29,7 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "data; publish: a trainer halted in the middle of a version's transaction); after each round the topics are",
         "read (read_committed) to check one score and one labelled example per impression, labels equal to the clicks",
         "sent, contiguous trainer offsets, every scorer on the latest version.",
-        "Soak (--soak T): traffic at --rate (default 80% of a scoring rate measured first) with the trainer publishing",
+        "Soak (--soak T): traffic at --rate (default 80%% of a scoring rate measured first) with the trainer publishing",
         "every 5 s; memory (heap, RSS, RocksDB), consumer lag and log errors sampled every --sample-every.", ""})
 final class ChaosCommand implements Callable<Integer> {
   @Spec
@@ -50,7 +50,7 @@ final class ChaosCommand implements Callable<Integer> {
   long seed;
 
   @Option(names = "--rate", paramLabel = "N",
-      description = "Events per second, wall clock (crash matrix default: 2000; soak default: 80% of a measured rate).")
+      description = "Events per second, wall clock (crash matrix default: 2000; soak default: 80%% of a measured rate).")
   Double rate;
 
   @Option(names = "--scorers", paramLabel = "N", defaultValue = "2", description = "Scorer JVMs (default: ${DEFAULT-VALUE}).")
@@ -179,6 +179,7 @@ final class ChaosCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "rate %,.0f events/s%s; %d samples; %d versions; max scorer lag %,d; %d error lines; "
         + "%d unexpected exits%n", r.rate(), r.measuredRate() > 0 ? String.format(Locale.ROOT, " (80%% of %,.0f measured)",
         r.measuredRate()) : "", r.samples().size(), r.versions(), r.maxLag(), r.errors(), r.unexpectedExits());
+    r.errorLines().forEach(l -> out.println("  error: " + l));
     out.println("slopes over the second half (MB/min; lag: records/min): " + r.slopes());
     out.println(r.flagged().isEmpty() ? "no curve grows beyond " + growthThreshold + " MB/min" : "GROWING: " + r.flagged());
     out.flush();
@@ -192,6 +193,7 @@ final class ChaosCommand implements Callable<Integer> {
       m.put("versions", r.versions());
       m.put("max_scorer_lag", r.maxLag());
       m.put("errors", r.errors());
+      m.put("error_lines", r.errorLines());
       m.put("unexpected_exits", r.unexpectedExits());
       m.put("slopes", r.slopes());
       m.put("flagged", r.flagged());

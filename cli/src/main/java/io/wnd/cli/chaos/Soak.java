@@ -53,12 +53,13 @@ public final class Soak {
    * @param slopes MB/min (lag: records/min) over the second half, by series
    * @param flagged series whose slope exceeds the threshold
    * @param errors ERROR lines in the apps' logs
+   * @param errorLines the first distinct ERROR lines ({@code log: line}), so a failed soak says what went wrong
    * @param unexpectedExits apps that exited during the soak
    * @param maxLag the largest scorer lag seen (records)
    * @param versions versions published during the soak
    */
   public record Result(double rate, double measuredRate, List<Map<String, Object>> samples, Map<String, Double> slopes,
-      List<String> flagged, long errors, int unexpectedExits, long maxLag, long versions) {}
+      List<String> flagged, long errors, List<String> errorLines, int unexpectedExits, long maxLag, long versions) {}
 
   private final Plan plan;
   private final Pipeline pipeline;
@@ -189,7 +190,8 @@ public final class Soak {
           flagged.add(series);
         }
       }
-      return new Result(rate, measured, samples, slopes, flagged, errors(), exits, maxLag, versions() - versions0);
+      return new Result(rate, measured, samples, slopes, flagged, errors(), List.copyOf(errorLines), exits, maxLag,
+        versions() - versions0);
     } finally {
       for (Process j : jstats) {
         j.destroy();
@@ -227,6 +229,8 @@ public final class Soak {
     return pipeline.trainer().jsonLines().stream().filter(j -> j.has("version") && j.has("examples_seen")).count();
   }
 
+  private final java.util.Set<String> errorLines = new java.util.LinkedHashSet<>();
+
   private long errors() throws IOException {
     long n = 0;
     Path logs = dir.resolve("logs");
@@ -235,6 +239,9 @@ public final class Soak {
         for (String l : Files.readAllLines(f, StandardCharsets.UTF_8)) {
           if (l.length() > 13 && l.startsWith(" ERROR", 12)) {
             n++;
+            if (errorLines.size() < 5) {
+              errorLines.add(f.getFileName() + ": " + l.substring(Math.min(l.length(), 18), Math.min(l.length(), 400)));
+            }
           }
         }
       }
