@@ -1,9 +1,11 @@
 package io.wnd.scorer;
 
+import static io.wnd.scorer.ScoresTopic.await;
+import static io.wnd.scorer.ScoresTopic.readScores;
+import static io.wnd.scorer.ScoresTopic.scoresConsumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.wnd.avro.Score;
 import io.wnd.broker.LocalKafka;
 import io.wnd.broker.junit.KafkaExtension;
 import io.wnd.schemas.topics.TopicAdmin;
@@ -22,10 +24,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -147,37 +146,5 @@ class PinIT {
       producer.send(new ProducerRecord<>(imps, null, T0 + i, prefix + i, Topics.serdes(null).impressions()
           .serialize(imps, Fixtures.impression(prefix + i, T0 + i, i)))).get();
     }
-  }
-
-  private static KafkaConsumer<String, byte[]> scoresConsumer(LocalKafka kafka, Topics topics) {
-    Map<String, Object> cfg = Map.of("bootstrap.servers", kafka.bootstrapServers(), "isolation.level", "read_committed");
-    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer());
-    String topic = topics.name(Topics.SCORES);
-    var parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-    c.assign(parts);
-    c.seekToBeginning(parts);
-    return c;
-  }
-
-  private static Map<String, Score> readScores(KafkaConsumer<String, byte[]> c, String prefix, int n) {
-    Map<String, Score> out = new HashMap<>();
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (out.size() < n && System.currentTimeMillis() < deadline) {
-      for (var r : c.poll(Duration.ofMillis(200))) {
-        if (r.key().startsWith(prefix)) {
-          out.put(r.key(), Topics.serdes(null).scores().deserialize("", r.value()));
-        }
-      }
-    }
-    assertThat(out).hasSize(n);
-    return out;
-  }
-
-  private static void await(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (!done.getAsBoolean() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(done.getAsBoolean()).as(what).isTrue();
   }
 }

@@ -1,0 +1,51 @@
+package io.wnd.scorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wnd.avro.Score;
+import io.wnd.broker.LocalKafka;
+import io.wnd.schemas.topics.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Reading the scores topic the way a user does (read_committed), and waiting on a scorer, for the ITs. */
+final class ScoresTopic {
+  private ScoresTopic() {}
+
+  static KafkaConsumer<String, byte[]> scoresConsumer(LocalKafka kafka, Topics topics) {
+    Map<String, Object> cfg = Map.of("bootstrap.servers", kafka.bootstrapServers(), "isolation.level", "read_committed");
+    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer());
+    String topic = topics.name(Topics.SCORES);
+    var parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+    c.assign(parts);
+    c.seekToBeginning(parts);
+    return c;
+  }
+
+  static Map<String, Score> readScores(KafkaConsumer<String, byte[]> c, String prefix, int n) {
+    Map<String, Score> out = new HashMap<>();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (out.size() < n && System.currentTimeMillis() < deadline) {
+      for (var r : c.poll(Duration.ofMillis(200))) {
+        if (r.key().startsWith(prefix)) {
+          out.put(r.key(), Topics.serdes(null).scores().deserialize("", r.value()));
+        }
+      }
+    }
+    assertThat(out).hasSize(n);
+    return out;
+  }
+
+  static void await(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (!done.getAsBoolean() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(done.getAsBoolean()).as(what).isTrue();
+  }
+}
