@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wnd.broker.LocalKafka;
 import io.wnd.broker.junit.KafkaExtension;
-import io.wnd.schemas.topics.TopicAdmin;
 import io.wnd.schemas.topics.Topics;
 import io.wnd.schemas.wire.WireFormat;
 import io.wnd.state.model.WideDeepModel;
-import io.wnd.state.version.VersionPublisher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.LongSupplier;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -43,15 +40,9 @@ class BadInputIT {
   @Test
   void shouldSurviveTheWholeCorpusOnTheRealBrokerAndAccountForEveryRecord(LocalKafka kafka, @TempDir Path dir)
       throws Exception {
-    Topics topics = new Topics("b" + UUID.randomUUID().toString().substring(0, 8) + ".", 1);
-    Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
-    try (Admin admin = Admin.create(client)) {
-      new TopicAdmin(admin, topics, (short) 1).create();
-    }
     WideDeepModel m = Fixtures.model(1, 50);
-    try (VersionPublisher pub = new VersionPublisher(client, topics, "pub-" + UUID.randomUUID())) {
-      pub.publish(Fixtures.version(1, m), Fixtures.deltas(m), Map.of(), null);
-    }
+    Topics topics = Fixtures.topicsWithVersion1(kafka, "b", m);
+    Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
     long t0 = (System.currentTimeMillis() - 7_200_000L) / 1000 * 1000;
     BadInputCorpus corpus = new BadInputCorpus(t0);
 

@@ -3,7 +3,9 @@ package io.wnd.scorer;
 import io.wnd.avro.Click;
 import io.wnd.avro.CriteoFeatures;
 import io.wnd.avro.Impression;
+import io.wnd.broker.LocalKafka;
 import io.wnd.schemas.deadletter.DeadLetters;
+import io.wnd.schemas.topics.TopicAdmin;
 import io.wnd.schemas.topics.Topics;
 import io.wnd.state.encode.Encoded;
 import io.wnd.state.encode.Encoder;
@@ -13,11 +15,14 @@ import io.wnd.state.store.ModelStore;
 import io.wnd.state.version.ModelVersion;
 import io.wnd.state.version.SparseDelta;
 import io.wnd.state.version.Table;
+import io.wnd.state.version.VersionPublisher;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
 
 /** Test data: Criteo-like impressions and models whose rows cover their ids. */
 final class Fixtures {
@@ -94,6 +99,29 @@ final class Fixtures {
     SparseDelta emb = new SparseDelta(Table.EMBEDDING, SPEC.embeddingDim());
     m.embeddings().forEach(emb::put);
     return List.of(wide, emb);
+  }
+
+  /**
+   * Fresh topics under a random prefix on the broker, with {@code m} published there as version 1.
+   *
+   * @param kafka the broker
+   * @param letter the prefix's first letter (which test made them)
+   * @param m the model
+   * @return the topics
+   */
+  static Topics topicsWithVersion1(LocalKafka kafka, String letter,
+      WideDeepModel m) {
+    Topics topics = new Topics(
+        letter + UUID.randomUUID().toString().substring(0, 8) + ".", 1);
+    Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
+    try (Admin admin = Admin.create(client)) {
+      new TopicAdmin(admin, topics, (short) 1).create();
+    }
+    try (VersionPublisher pub = new VersionPublisher(client, topics,
+        "pub-" + UUID.randomUUID())) {
+      pub.publish(version(1, m), deltas(m), Map.of(), null);
+    }
+    return topics;
   }
 
   static ModelStore store(Path dir) throws java.io.IOException {

@@ -11,12 +11,10 @@ import io.wnd.avro.Score;
 import io.wnd.broker.LocalKafka;
 import io.wnd.broker.junit.KafkaExtension;
 import io.wnd.schemas.deadletter.DeadLetters;
-import io.wnd.schemas.topics.TopicAdmin;
 import io.wnd.schemas.topics.Topics;
 import io.wnd.state.encode.Encoder;
 import io.wnd.state.model.ForwardPass;
 import io.wnd.state.model.WideDeepModel;
-import io.wnd.state.version.VersionPublisher;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.Schema;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -54,15 +51,9 @@ class ScorerIT {
   @Test
   void shouldScoreEveryImpressionOnceAndLabelItOnceOnTheRealBroker(LocalKafka kafka, @TempDir Path dir)
       throws Exception {
-    Topics topics = new Topics("s" + UUID.randomUUID().toString().substring(0, 8) + ".", 1);
-    Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
-    try (Admin admin = Admin.create(client)) {
-      new TopicAdmin(admin, topics, (short) 1).create();
-    }
     WideDeepModel m = Fixtures.model(1, 50);
-    try (VersionPublisher pub = new VersionPublisher(client, topics, "pub-" + UUID.randomUUID())) {
-      pub.publish(Fixtures.version(1, m), Fixtures.deltas(m), Map.of(), null);
-    }
+    Topics topics = Fixtures.topicsWithVersion1(kafka, "s", m);
+    Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
 
     Map<String, Object> cfg = new HashMap<>();
     cfg.put(ScorerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
