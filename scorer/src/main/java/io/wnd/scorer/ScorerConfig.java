@@ -283,7 +283,8 @@ public final class ScorerConfig extends AbstractConfig {
     return new ScorerTopology.Settings(topics(), spec, modelName(), getLong(ATTRIBUTION_WINDOW_MS_CONFIG),
         getLong(ATTRIBUTION_GRACE_MS_CONFIG), getLong(JOIN_PUNCTUATE_MS_CONFIG),
         priorPolicy() ? getDouble(PRIOR_BASE_RATE_CONFIG) : Double.NaN, getLong(HOLD_CHECK_MS_CONFIG),
-        getLong(EVENT_TIME_MAX_AHEAD_MS_CONFIG), getLong(HOLD_MAX_IMPRESSIONS_CONFIG), getDouble(PRIOR_BASE_RATE_CONFIG));
+        getLong(EVENT_TIME_MAX_AHEAD_MS_CONFIG), getLong(HOLD_MAX_IMPRESSIONS_CONFIG),
+        getDouble(PRIOR_BASE_RATE_CONFIG));
   }
 
   /** @return the bearer token, or null for none */

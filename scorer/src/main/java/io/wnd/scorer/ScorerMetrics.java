@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The scorer's metrics vocabulary (STYLE 12), on a Micrometer registry scraped as Prometheus: scored and
- * held impressions, impressions the full held store could not take, join outcomes, dead letters by reason, the scoring latency histogram, and the model
- * version and age gauges. Thread-safe.
+ * held impressions, impressions the full held store could not take, join outcomes, dead letters by reason, the
+ * scoring latency histogram, and the model version and age gauges. Thread-safe.
  */
 public final class ScorerMetrics {
   /** Join outcome: an example with label 1. */

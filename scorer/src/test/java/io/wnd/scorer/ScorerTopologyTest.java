@@ -127,7 +127,8 @@ class ScorerTopologyTest {
     }
     h.driver.advanceWallClockTime(Duration.ofSeconds(1));
     Map<String, Score> overflow = h.scores();
-    assertThat(overflow.keySet()).as("held: i0, i1; the store is full for i2, i3").containsExactlyInAnyOrder("i2", "i3");
+    assertThat(overflow.keySet()).as("held: i0, i1; the store is full for i2, i3")
+        .containsExactlyInAnyOrder("i2", "i3");
     for (Score s : overflow.values()) {
       assertThat(s.getVersion()).isZero();
       assertThat(s.getProbability()).isCloseTo(0.1, within(1e-12));

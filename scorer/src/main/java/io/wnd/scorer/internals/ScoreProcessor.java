@@ -162,7 +162,9 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
     LOG.info("task {}: scoring {} held impressions with v{}", context.taskId(), all.size(), view.version().version());
     for (KeyValue<String, Impression> kv : all) {
       held.delete(kv.key);
-      score(kv.key, kv.value, view, new Record<>(kv.key, kv.value, kv.value.getEventTime().toEpochMilli()), priorLogit);
+      Record<String, Impression> heldRecord =
+          new Record<>(kv.key, kv.value, kv.value.getEventTime().toEpochMilli());
+      score(kv.key, kv.value, view, heldRecord, priorLogit);
     }
     heldCount = 0;
     overflowLogged = false;
