@@ -62,34 +62,19 @@ public final class ModelView implements AutoCloseable {
    * @return true if the row exists in this version; false (dst untouched) otherwise
    */
   public boolean read(Table table, int field, long id, float[] dst, int offset) {
-    float[] row = row(table, field, id);
-    if (row == null || row.length == 0) {
-      return false;
-    }
-    System.arraycopy(row, 0, dst, offset, row.length);
-    return true;
-  }
-
-  /**
-   * A row of this version, shared (not copied): from the hot-row cache, else RocksDB (then cached while the
-   * cache has room).
-   *
-   * @param table the table
-   * @param field field index
-   * @param id 64-bit id
-   * @return the row (do not modify it); an empty array if this version has no such row; null if the field
-   *     is out of range
-   */
-  float[] row(Table table, int field, long id) {
     ConcurrentHashMap<Long, float[]>[] fields = cache[table.ordinal()];
     if (field < 0 || field >= fields.length) {
-      return null;
+      return false;
     }
     ConcurrentHashMap<Long, float[]> c = fields[field];
     float[] row = c.get(id);
     if (row != null) {
       hits.increment();
-      return row; // an empty row is a cached absence
+      if (row.length == 0) {
+        return false; // cached absence
+      }
+      System.arraycopy(row, 0, dst, offset, row.length);
+      return true;
     }
     misses.increment();
     byte[] value;
@@ -102,12 +87,11 @@ public final class ModelView implements AutoCloseable {
     if (cached.get() < cacheLimit && c.putIfAbsent(id, row) == null) {
       cached.incrementAndGet();
     }
-    return row;
-  }
-
-  /** @param n hits served from a per-thread cache in front of this view's (see {@link ViewTable}) */
-  void countHits(long n) {
-    hits.add(n);
+    if (value == null) {
+      return false;
+    }
+    System.arraycopy(row, 0, dst, offset, row.length);
+    return true;
   }
 
   /**
