@@ -86,7 +86,7 @@ public final class ScorerConfig extends AbstractConfig {
   public static final String NO_MODEL_POLICY_CONFIG = "scorer.no.model.policy";
   private static final String NO_MODEL_POLICY_DOC = "What to do with impressions before any model version exists: "
       + "'hold' keeps them in a store and scores them when the first version arrives; 'prior' scores them with "
-      + "the base rate (scorer.prior.base.rate) as version 0. Default hold.";
+      + "the base rate (scorer.prior.base.rate) as version 0. Default hold (bounded by scorer.hold.max.impressions).";
   /** Hold impressions until a version arrives. */
   public static final String POLICY_HOLD = "hold";
   /** Score with the prior as version 0. */
@@ -95,12 +95,22 @@ public final class ScorerConfig extends AbstractConfig {
   /** Base rate of the prior. */
   public static final String PRIOR_BASE_RATE_CONFIG = "scorer.prior.base.rate";
   private static final String PRIOR_BASE_RATE_DOC = "Click probability served as version 0 under the 'prior' "
-      + "policy, in (0, 1). Default 0.25.";
+      + "policy, and under 'hold' to impressions the full held store cannot take, in (0, 1). Default 0.25.";
 
   /** How often held impressions are checked. */
   public static final String HOLD_CHECK_MS_CONFIG = "scorer.hold.check.interval.ms";
   private static final String HOLD_CHECK_MS_DOC = "How often, in wall-clock ms, held impressions are scored if a "
       + "version has arrived. Default 200.";
+
+  /** Bound of the held-impressions store. */
+  public static final String HOLD_MAX_IMPRESSIONS_CONFIG = "scorer.hold.max.impressions";
+  private static final String HOLD_MAX_IMPRESSIONS_DOC = "Under the 'hold' policy, the most impressions one stream "
+      + "task (one partition of the impressions topic) keeps while no model version exists; the store is RocksDB "
+      + "with a changelog topic, so without a bound a scorer started long before its first version would grow it "
+      + "without limit. When it is full, a further impression is not held: it is scored at once with the prior "
+      + "(scorer.prior.base.rate) as version 0, exactly as under the 'prior' policy, and counted in "
+      + "wnd.scorer.hold.overflow; a WARN is logged when a task's store first fills. 0 holds nothing. "
+      + "Default 100000 per task.";
 
   /** Pin the version. */
   public static final String QUALITY_GATE_CONFIG = "scorer.quality.gate.max.logloss.increase";
@@ -166,6 +176,8 @@ public final class ScorerConfig extends AbstractConfig {
           Importance.MEDIUM, NO_MODEL_POLICY_DOC)
       .define(PRIOR_BASE_RATE_CONFIG, Type.DOUBLE, 0.25, ScorerConfig::validRate, Importance.MEDIUM, PRIOR_BASE_RATE_DOC)
       .define(HOLD_CHECK_MS_CONFIG, Type.LONG, 200L, Range.atLeast(1), Importance.LOW, HOLD_CHECK_MS_DOC)
+      .define(HOLD_MAX_IMPRESSIONS_CONFIG, Type.LONG, ScorerTopology.Settings.DEFAULT_HOLD_MAX, Range.atLeast(0),
+          Importance.LOW, HOLD_MAX_IMPRESSIONS_DOC)
       .define(PIN_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, PIN_DOC)
       .define(QUALITY_GATE_CONFIG, Type.DOUBLE, null, (name, v) -> {
         if (v != null && !(((Double) v) >= 0)) {
@@ -271,7 +283,8 @@ public final class ScorerConfig extends AbstractConfig {
     return new ScorerTopology.Settings(topics(), spec, modelName(), getLong(ATTRIBUTION_WINDOW_MS_CONFIG),
         getLong(ATTRIBUTION_GRACE_MS_CONFIG), getLong(JOIN_PUNCTUATE_MS_CONFIG),
         priorPolicy() ? getDouble(PRIOR_BASE_RATE_CONFIG) : Double.NaN, getLong(HOLD_CHECK_MS_CONFIG),
-        getLong(EVENT_TIME_MAX_AHEAD_MS_CONFIG));
+        getLong(EVENT_TIME_MAX_AHEAD_MS_CONFIG), getLong(HOLD_MAX_IMPRESSIONS_CONFIG),
+        getDouble(PRIOR_BASE_RATE_CONFIG));
   }
 
   /** @return the bearer token, or null for none */

@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The scorer's metrics vocabulary (STYLE 12), on a Micrometer registry scraped as Prometheus: scored and
- * held impressions, join outcomes, dead letters by reason, the scoring latency histogram, and the model
- * version and age gauges. Thread-safe.
+ * held impressions, impressions the full held store could not take, join outcomes, dead letters by reason, the
+ * scoring latency histogram, and the model version and age gauges. Thread-safe.
  */
 public final class ScorerMetrics {
   /** Join outcome: an example with label 1. */
@@ -39,6 +39,7 @@ public final class ScorerMetrics {
   private final DeadLetters deadLetters;
   private final Counter scored;
   private final Counter held;
+  private final Counter holdOverflow;
   private final Timer latency;
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final Set<String> reasons = ConcurrentHashMap.newKeySet();
@@ -53,6 +54,9 @@ public final class ScorerMetrics {
     this.deadLetters = deadLetters;
     this.scored = Counter.builder("wnd.scorer.scored").description("impressions scored").register(registry);
     this.held = Counter.builder("wnd.scorer.held").description("impressions held until a model version exists")
+        .register(registry);
+    this.holdOverflow = Counter.builder("wnd.scorer.hold.overflow")
+        .description("impressions scored with the prior as version 0 because the held store was full")
         .register(registry);
     this.latency = Timer.builder("wnd.scorer.score.latency")
         .description("time to encode and score one impression").publishPercentileHistogram()
@@ -90,6 +94,16 @@ public final class ScorerMetrics {
   /** Counts one held impression. */
   public void held() {
     held.increment();
+  }
+
+  /** Counts one impression the full held store could not take (scored with the prior as version 0). */
+  public void holdOverflow() {
+    holdOverflow.increment();
+  }
+
+  /** @return impressions scored with the prior because the held store was full, so far */
+  public double holdOverflowCount() {
+    return holdOverflow.count();
   }
 
   /** @param outcome one of this class's outcome constants; counted once */

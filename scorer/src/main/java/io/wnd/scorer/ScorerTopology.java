@@ -72,22 +72,51 @@ public final class ScorerTopology {
    * @param holdCheckMs how often (wall clock, ms) held impressions are scored if a version arrived
    * @param maxAheadMs the largest lead of an event time over the wall clock, ms (&ge; 0): later ones are
    *     dead-lettered rather than moving stream time ahead
+   * @param holdMax under the hold policy, the most impressions one task holds (&ge; 0); when full, an impression
+   *     is scored with {@code holdOverflowRate} as version 0 instead of being held
+   * @param holdOverflowRate the prior served to an impression the full held store cannot take, in (0, 1)
    */
   public record Settings(Topics topics, FeatureSpec spec, String modelName, long windowMs, long graceMs,
-      long punctuateMs, double priorRate, long holdCheckMs, long maxAheadMs) {
+      long punctuateMs, double priorRate, long holdCheckMs, long maxAheadMs, long holdMax, double holdOverflowRate) {
     /** The default of {@code maxAheadMs}: 15 minutes. */
     public static final long DEFAULT_MAX_AHEAD_MS = 900_000L;
+    /** The default of {@code holdMax}: 100,000 impressions per task. */
+    public static final long DEFAULT_HOLD_MAX = 100_000L;
+    /** The default of {@code holdOverflowRate}: 0.25, the default prior. */
+    public static final double DEFAULT_HOLD_OVERFLOW_RATE = 0.25;
 
     /** Validates. */
     public Settings {
-      if (windowMs < 1 || graceMs < 0 || punctuateMs < 1 || holdCheckMs < 1 || maxAheadMs < 0) {
-        throw new IllegalArgumentException("window >= 1, grace >= 0, max ahead >= 0 and intervals >= 1 ms required, "
-            + "got window " + windowMs + ", grace " + graceMs + ", punctuate " + punctuateMs + ", hold check "
-            + holdCheckMs + ", max ahead " + maxAheadMs);
+      if (windowMs < 1 || graceMs < 0 || punctuateMs < 1 || holdCheckMs < 1 || maxAheadMs < 0 || holdMax < 0) {
+        throw new IllegalArgumentException("window >= 1, grace >= 0, max ahead >= 0, hold max >= 0 and intervals "
+            + ">= 1 ms required, got window " + windowMs + ", grace " + graceMs + ", punctuate " + punctuateMs
+            + ", hold check " + holdCheckMs + ", max ahead " + maxAheadMs + ", hold max " + holdMax);
       }
       if (!Double.isNaN(priorRate) && !(priorRate > 0 && priorRate < 1)) {
         throw new IllegalArgumentException("prior rate must be in (0, 1) or NaN (hold), got " + priorRate);
       }
+      if (!(holdOverflowRate > 0 && holdOverflowRate < 1)) {
+        throw new IllegalArgumentException("hold overflow rate must be in (0, 1), got " + holdOverflowRate);
+      }
+    }
+
+    /**
+     * Settings with the default {@link #DEFAULT_HOLD_MAX} and {@link #DEFAULT_HOLD_OVERFLOW_RATE}.
+     *
+     * @param topics the topic registry
+     * @param spec the feature spec
+     * @param modelName the model's name
+     * @param windowMs attribution window, ms
+     * @param graceMs grace, ms
+     * @param punctuateMs join punctuation interval, ms of stream time
+     * @param priorRate the prior, or NaN to hold
+     * @param holdCheckMs hold check interval, wall-clock ms
+     * @param maxAheadMs the largest lead of an event time over the wall clock, ms
+     */
+    public Settings(Topics topics, FeatureSpec spec, String modelName, long windowMs, long graceMs, long punctuateMs,
+        double priorRate, long holdCheckMs, long maxAheadMs) {
+      this(topics, spec, modelName, windowMs, graceMs, punctuateMs, priorRate, holdCheckMs, maxAheadMs,
+          DEFAULT_HOLD_MAX, DEFAULT_HOLD_OVERFLOW_RATE);
     }
 
     /**

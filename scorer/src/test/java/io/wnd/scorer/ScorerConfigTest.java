@@ -32,6 +32,7 @@ class ScorerConfigTest {
     assertBad(ScorerConfig.SPEC_CONFIG, "no-such-spec");
     assertBad(ScorerConfig.MODEL_NAME_CONFIG, "a/b");
     assertBad(ScorerConfig.HTTP_PORT_CONFIG, "70000");
+    assertBad(ScorerConfig.HOLD_MAX_IMPRESSIONS_CONFIG, "-1");
     assertBad("scorer.attribution.windw.ms", "1000");
   }
 
@@ -43,6 +44,19 @@ class ScorerConfigTest {
     assertThat(s.hold()).isFalse();
     assertThat(s.priorRate()).isEqualTo(0.03);
     assertThat(s.windowMs()).isEqualTo(5000);
+  }
+
+  @Test
+  void shouldBoundTheHeldStoreAndServeThePriorToItsOverflow() {
+    ScorerTopology.Settings d = new ScorerConfig(Map.of()).topologySettings();
+    assertThat(d.hold()).isTrue();
+    assertThat(d.holdMax()).isEqualTo(100_000);
+    assertThat(d.holdOverflowRate()).isEqualTo(0.25);
+    ScorerTopology.Settings s = new ScorerConfig(Map.of(ScorerConfig.HOLD_MAX_IMPRESSIONS_CONFIG, "10",
+        ScorerConfig.PRIOR_BASE_RATE_CONFIG, "0.04")).topologySettings();
+    assertThat(s.hold()).isTrue();
+    assertThat(s.holdMax()).isEqualTo(10);
+    assertThat(s.holdOverflowRate()).isEqualTo(0.04);
   }
 
   private static void assertBad(String key, String value) {

@@ -120,6 +120,46 @@ class ScorerTopologyTest {
   }
 
   @Test
+  void shouldScoreWithThePriorAsVersionZeroWhatTheFullHeldStoreCannotTake() throws Exception {
+    h = new Harness(Double.NaN, 2, 0.1);
+    for (int i = 0; i < 4; i++) {
+      h.impressions.pipeInput("i" + i, Fixtures.impression("i" + i, T0 + i, i));
+    }
+    h.driver.advanceWallClockTime(Duration.ofSeconds(1));
+    Map<String, Score> overflow = h.scores();
+    assertThat(overflow.keySet()).as("held: i0, i1; the store is full for i2, i3")
+        .containsExactlyInAnyOrder("i2", "i3");
+    for (Score s : overflow.values()) {
+      assertThat(s.getVersion()).isZero();
+      assertThat(s.getProbability()).isCloseTo(0.1, within(1e-12));
+      assertThat(s.getLogit()).isCloseTo(Math.log(0.1 / 0.9), within(1e-12));
+    }
+    assertThat(h.metrics.holdOverflowCount()).isEqualTo(2);
+    assertThat(h.metrics.registry().get("wnd.scorer.hold.overflow").counter().count()).isEqualTo(2);
+    assertThat(h.metrics.registry().get("wnd.scorer.held").counter().count()).isEqualTo(2);
+
+    Fixtures.commit(h.provider.store(), 3, Fixtures.model(1, 5));
+    h.driver.advanceWallClockTime(Duration.ofSeconds(1));
+    Map<String, Score> held = h.scores();
+    assertThat(held.keySet()).as("the held ones, once each").containsExactlyInAnyOrder("i0", "i1");
+    assertThat(held.values()).extracting(Score::getVersion).containsOnly(3L);
+    // a repeat of an overflowed impression is a duplicate, not scored again
+    h.impressions.pipeInput("i2", Fixtures.impression("i2", T0 + 2, 2));
+    assertThat(h.scoresTopic.isEmpty()).isTrue();
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.DUPLICATE_IMPRESSION)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldHoldNothingWhenTheHeldStoreBoundIsZero() throws Exception {
+    h = new Harness(Double.NaN, 0, 0.3);
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
+    Score s = h.scores().get("a");
+    assertThat(s.getVersion()).isZero();
+    assertThat(s.getProbability()).isCloseTo(0.3, within(1e-12));
+    assertThat(h.metrics.holdOverflowCount()).isEqualTo(1);
+  }
+
+  @Test
   void shouldServeThePriorAsVersionZeroBeforeAnyVersion() throws Exception {
     h = new Harness(0.2);
     h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
@@ -298,9 +338,14 @@ class ScorerTopologyTest {
     final TestOutputTopic<byte[], byte[]> deadLetterTopic;
 
     Harness(double prior) throws Exception {
+      this(prior, ScorerTopology.Settings.DEFAULT_HOLD_MAX, ScorerTopology.Settings.DEFAULT_HOLD_OVERFLOW_RATE);
+    }
+
+    Harness(double prior, long holdMax, double overflowRate) throws Exception {
       provider = new ModelProvider(Fixtures.store(dir), Fixtures.SPEC);
       metrics = new ScorerMetrics(new SimpleMeterRegistry(), deadLetters, provider);
-      var settings = new ScorerTopology.Settings(topics, Fixtures.SPEC, Fixtures.MODEL, WINDOW, GRACE, 100, prior, 100);
+      var settings = new ScorerTopology.Settings(topics, Fixtures.SPEC, Fixtures.MODEL, WINDOW, GRACE, 100, prior, 100,
+          ScorerTopology.Settings.DEFAULT_MAX_AHEAD_MS, holdMax, overflowRate);
       Properties p = new Properties();
       p.put(StreamsConfig.APPLICATION_ID_CONFIG, "scorer-test");
       p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

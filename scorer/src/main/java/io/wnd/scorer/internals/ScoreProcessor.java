@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * Scores impressions: encode, forward pass with the version in service, a {@link Score} to the scores sink
  * (the version stamped in it) and a {@link Scored} to the join. Before any version: the prior as version 0,
  * or the impression is held in {@link ScorerTopology#HELD_STORE} and scored, in id order, as soon as a
- * version exists (checked on every impression and on a wall-clock punctuation). A second impression with an
+ * version exists (checked on every impression and on a wall-clock punctuation); at most
+ * {@link ScorerTopology.Settings#holdMax()} are held per task, and when that store is full a further impression is
+ * scored with {@link ScorerTopology.Settings#holdOverflowRate()} as version 0 and counted. A second impression with an
  * id the join still knows is dropped and counted. An impression the encoder refuses (a feature record that
  * does not fit the spec) goes to the dead-letter topic, and so does one with no id, an event time before 1970
  * or too far ahead of the wall clock, or one older than the join remembers ids (see
@@ -44,6 +46,8 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
   private final DeadLetters deadLetters;
   private final Topics.Serdes serdes;
   private final double priorLogit;
+  private final double overflowLogit;
+  private boolean overflowLogged;
   private ProcessorContext<Object, Object> context;
   private KeyValueStore<String, Impression> held;
   private KeyValueStore<String, JoinEntry> joined;
@@ -65,6 +69,7 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
     this.metrics = metrics;
     this.deadLetters = deadLetters;
     this.priorLogit = settings.hold() ? Double.NaN : Math.log(settings.priorRate() / (1 - settings.priorRate()));
+    this.overflowLogit = Math.log(settings.holdOverflowRate() / (1 - settings.holdOverflowRate()));
   }
 
   @Override
@@ -125,15 +130,27 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
     }
     ModelView view = scorer.refresh();
     if (view == null && settings.hold()) {
-      held.put(id, imp);
-      heldCount++;
-      metrics.held();
+      if (heldCount < settings.holdMax()) {
+        held.put(id, imp);
+        heldCount++;
+        metrics.held();
+        return;
+      }
+      // the held store is full: serve the prior now rather than grow it (and its changelog) without bound
+      if (!overflowLogged) {
+        overflowLogged = true;
+        LOG.warn("task {}: {} impressions held (scorer.hold.max.impressions) and still no model version: further "
+            + "impressions are scored with the prior {} as version 0 and counted in wnd.scorer.hold.overflow",
+            context.taskId(), heldCount, settings.holdOverflowRate());
+      }
+      metrics.holdOverflow();
+      score(id, imp, null, record, overflowLogit);
       return;
     }
     if (heldCount > 0) {
       flushHeld();
     }
-    score(id, imp, view, record);
+    score(id, imp, view, record, priorLogit);
   }
 
   private void flushHeld() {
@@ -145,18 +162,21 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
     LOG.info("task {}: scoring {} held impressions with v{}", context.taskId(), all.size(), view.version().version());
     for (KeyValue<String, Impression> kv : all) {
       held.delete(kv.key);
-      score(kv.key, kv.value, view, new Record<>(kv.key, kv.value, kv.value.getEventTime().toEpochMilli()));
+      Record<String, Impression> heldRecord =
+          new Record<>(kv.key, kv.value, kv.value.getEventTime().toEpochMilli());
+      score(kv.key, kv.value, view, heldRecord, priorLogit);
     }
     heldCount = 0;
+    overflowLogged = false;
   }
 
-  private void score(String id, Impression imp, ModelView view, Record<String, Impression> record) {
+  private void score(String id, Impression imp, ModelView view, Record<String, Impression> record, double prior) {
     long start = System.nanoTime();
     double logit;
     long version;
     String modelName;
     if (view == null) {
-      logit = priorLogit;
+      logit = prior;
       version = 0;
       modelName = settings.modelName();
     } else {
