@@ -113,6 +113,8 @@ public final class WideDeepTrainer {
     private float[] wideW = new float[0];
     private float[] wideZ = new float[0];
     private float[] wideN = new float[0];
+    /** Per wide slot: the weight after this step's update (wideW holds the one before). */
+    private float[] wideNewW = new float[0];
     private double[] wideGrad = new double[0];
     /** Per wide slot: its row in {@link #ftrl}, or -1 (a new coordinate). */
     private int[] wideFtrlRow = new int[0];
@@ -481,29 +483,45 @@ public final class WideDeepTrainer {
             }
         }
         int slots = wideSlots.size();
-        long touched = 0;
-        for (int s = 0; s < slots; s++) {
-            int field = wideSlots.field(s);
-            long id = wideSlots.id(s);
-            touched += changedWide.touch(field, id);
-            if (wideRows != null) {
-                touched += wideRows.touch(field, id);
-            }
-        }
-        for (int s = 0; s < slots; s++) {
-            int row = wideRows == null ? -1 : wideRows.row(wideSlots.field(s), wideSlots.id(s));
-            wideModelRow[s] = row;
-            if (row >= 0) {
-                touched += wideRows.touchRow(row);
-            }
-        }
-        prefetched += touched;
+        // 1: every coordinate's new (z, n) and weight, from the state loaded in wideForward (no table access)
         for (int s = 0; s < slots; s++) {
             double g = wideGrad[s];
             double n = wideN[s];
             double sigma = (Math.sqrt(n + g * g) - Math.sqrt(n)) / alpha;
-            pair[0] = (float) (wideZ[s] + g - sigma * wideW[s]);
-            pair[1] = (float) (n + g * g);
+            float z = (float) (wideZ[s] + g - sigma * wideW[s]);
+            float nn = (float) (n + g * g);
+            wideZ[s] = z;
+            wideN[s] = nn;
+            wideNewW[s] = ftrlWeight(z, nn);
+        }
+        // 2: touch what the writes below visit (see prefetch): the batch's lookups in wideForward have been pushed
+        // out of the caches since by the rest of the step. The wide table and the changed set only where the
+        // weight changed: the table holds non-zero weights, and most coordinates of a long tail stay at 0.
+        long touched = 0;
+        for (int s = 0; s < slots; s++) {
+            int field = wideSlots.field(s);
+            long id = wideSlots.id(s);
+            touched += wideFtrlRow[s] >= 0 ? ftrl.touchRow(wideFtrlRow[s]) : ftrl.touch(field, id);
+            if (wideNewW[s] != wideW[s]) {
+                touched += changedWide.touch(field, id);
+                if (wideRows != null) {
+                    touched += wideRows.touch(field, id);
+                }
+            }
+        }
+        // 3: rows of the weights overwritten in place (changed, and non-zero before and after)
+        for (int s = 0; s < slots; s++) {
+            int row = -1;
+            if (wideRows != null && wideNewW[s] != wideW[s] && wideW[s] != 0f && wideNewW[s] != 0f) {
+                row = wideRows.row(wideSlots.field(s), wideSlots.id(s));
+            }
+            wideModelRow[s] = row;
+        }
+        prefetched += touched;
+        // 4: the writes
+        for (int s = 0; s < slots; s++) {
+            pair[0] = wideZ[s];
+            pair[1] = wideN[s];
             int field = wideSlots.field(s);
             long id = wideSlots.id(s);
             if (wideFtrlRow[s] >= 0) {
@@ -512,7 +530,7 @@ public final class WideDeepTrainer {
                 refused("wide coordinate");
                 continue;
             }
-            float w = ftrlWeight(pair[0], pair[1]);
+            float w = wideNewW[s];
             if (w != wideW[s]) {
                 if (w == 0f) {
                     wideTable.remove(field, id);
@@ -564,12 +582,20 @@ public final class WideDeepTrainer {
             }
         }
         int slots = embSlots.size();
+        // touch what the writes below visit (see prefetch): the lookups of embeddingForward have been pushed out of
+        // the caches since by the rest of the step
         long touched = 0;
         for (int s = 0; s < slots; s++) {
             int field = embSlots.field(s);
             long id = embSlots.id(s);
-            touched += (embPresent[s] ? rowState.touch(field, id) : pending.touch(field, id))
-                    + changedEmb.touch(field, id);
+            if (embPresent[s]) {
+                touched += rowState.touch(field, id) + changedEmb.touch(field, id);
+                if (embModelRow[s] >= 0) {
+                    touched += embeddingRows.touchRow(embModelRow[s]);
+                }
+            } else {
+                touched += pending.touch(field, id);
+            }
         }
         for (int s = 0; s < slots; s++) {
             InMemorySparseTable state = embPresent[s] ? rowState : pending;
@@ -577,6 +603,17 @@ public final class WideDeepTrainer {
             embStateRow[s] = row;
             if (row >= 0) {
                 touched += state.touchRow(row);
+            }
+        }
+        // the ids admitted by this step: the tables their new rows go into
+        for (int s = 0; s < slots; s++) {
+            if (!embPresent[s] && seenIncludingPending(s) >= admissionThreshold) {
+                int field = embSlots.field(s);
+                long id = embSlots.id(s);
+                touched += rowState.touch(field, id) + changedEmb.touch(field, id);
+                if (embeddingRows != null) {
+                    touched += embeddingRows.touch(field, id);
+                }
             }
         }
         prefetched += touched;
@@ -621,14 +658,24 @@ public final class WideDeepTrainer {
         changedEmb.slot(field, id);
     }
 
-    private void countTowardsAdmission(int s, int field, long id, long now) {
+    /**
+     * How often an id without a row has been seen: in this batch plus its admission count (its pending row is in
+     * {@link #pendingRow} after the call when it has one).
+     */
+    private int seenIncludingPending(int s) {
         int seen = embSeen[s];
-        // the row number read in updateEmbeddings: pending rows are only removed in this loop, each its own key's
         int pendingAt = embStateRow[s];
         if (pendingAt >= 0) {
             pending.readRow(pendingAt, pendingRow, 0);
             seen += (int) pendingRow[0];
         }
+        return seen;
+    }
+
+    private void countTowardsAdmission(int s, int field, long id, long now) {
+        int seen = seenIncludingPending(s);
+        // the row number read in updateEmbeddings: pending rows are only removed in this loop, each its own key's
+        int pendingAt = embStateRow[s];
         if (seen >= admissionThreshold) {
             model.initialEmbedding(field, id, embRow);
             if (embeddingTable.put(field, id, embRow)) {
@@ -812,6 +859,7 @@ public final class WideDeepTrainer {
             wideW = Arrays.copyOf(wideW, n);
             wideZ = Arrays.copyOf(wideZ, n);
             wideN = Arrays.copyOf(wideN, n);
+            wideNewW = Arrays.copyOf(wideNewW, n);
             wideGrad = Arrays.copyOf(wideGrad, n);
             wideFtrlRow = Arrays.copyOf(wideFtrlRow, n);
             wideModelRow = Arrays.copyOf(wideModelRow, n);
