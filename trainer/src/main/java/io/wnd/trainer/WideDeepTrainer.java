@@ -8,7 +8,6 @@ import io.wnd.state.spec.AdagradSettings;
 import io.wnd.state.spec.FeatureSpec;
 import io.wnd.state.spec.FtrlSettings;
 import io.wnd.state.table.InMemorySparseTable;
-import io.wnd.state.table.SparseTable;
 import io.wnd.state.version.SparseDelta;
 import io.wnd.state.version.Table;
 import org.slf4j.Logger;
@@ -59,7 +58,6 @@ public final class WideDeepTrainer {
     // Seconds are stored in two floats (high and low 16 bits), each exact, because one float holds integers
     // exactly only up to 2^24 (194 days of seconds).
     private static final double TIME_SPLIT = 65536.0;
-    private static final int DRAIN_CHUNK = 4096;
 
     private final FeatureSpec spec;
     private final WideDeepModel model;
@@ -81,9 +79,7 @@ public final class WideDeepTrainer {
     private final int admissionThreshold;
     private final long idleExpirySeconds;
 
-    private final SparseTable wideTable;
-    private final SparseTable embeddingTable;
-    /** The wide table when it is the heap table (the usual case). */
+    /** The model's wide table. */
     private final InMemorySparseTable wideRows;
     /**
      * Sums of the index words touched before a batch's lookups. Why touch first: with tables of millions of rows
@@ -92,12 +88,20 @@ public final class WideDeepTrainer {
      * The sum is kept in a field so that the loads are not optimised away.
      */
     private long prefetched;
-    /** The embedding table when it is the heap table (the usual case): looked up by row number. */
+    /** The model's embedding table. */
     private final InMemorySparseTable embeddingRows;
     /** FTRL state per wide coordinate: [z, n]. */
     private final InMemorySparseTable ftrl;
-    /** Per admitted embedding row: [Adagrad accumulator x dim, last seen (hi, lo)]. */
-    private final InMemorySparseTable rowState;
+    /**
+     * Per embedding row, by the embedding table's row number ({@link #stateStride} floats a row): [Adagrad
+     * accumulator x dim, last seen (hi, lo)]. Found by the row number the embedding lookup already gave, so an
+     * update costs no second hash lookup (with tables of millions of rows, a cache miss saved per id).
+     */
+    private float[] embState = new float[0];
+    private final int stateStride;
+    /** The rows changed since the last drain, per table. */
+    private final ChangedRows wideChanges = new ChangedRows();
+    private final ChangedRows embChanges = new ChangedRows();
     /** Per id not admitted yet: [times seen, last seen (hi, lo)]. */
     private final InMemorySparseTable pending;
     private final Dl4jTower dl4j;
@@ -118,11 +122,11 @@ public final class WideDeepTrainer {
     private double[] wideGrad = new double[0];
     /** Per wide slot: its row in {@link #ftrl}, or -1 (a new coordinate). */
     private int[] wideFtrlRow = new int[0];
-    /** Per wide slot: its row in the wide table if that is an {@link InMemorySparseTable}, else -1. */
+    /** Per wide slot: its row in the wide table where the step overwrites its weight in place, else -1. */
     private int[] wideModelRow = new int[0];
-    /** Per embedding slot: its row in {@link #rowState} (present rows) or {@link #pending} (others), or -1. */
+    /** Per embedding slot without a row: its row in {@link #pending}, or -1. */
     private int[] embStateRow = new int[0];
-    /** Per embedding slot: its row in the embedding table if that is an {@link InMemorySparseTable}, else -1. */
+    /** Per embedding slot: its row in the embedding table, or -1. */
     private int[] embModelRow = new int[0];
     private float[] embRows = new float[0];
     private float[] embGrad = new float[0];
@@ -132,11 +136,8 @@ public final class WideDeepTrainer {
     private double[] logits = new double[0];
     private float[] dLogit = new float[0];
 
-    private final KeySlots changedWide = new KeySlots(1024);
-    private final KeySlots changedEmb = new KeySlots(1024);
     private final float[] pair = new float[2];
     private final float[] one = new float[1];
-    private final float[] stateRow;
     private final float[] pendingRow = new float[3];
     private final float[] embRow;
 
@@ -187,14 +188,16 @@ public final class WideDeepTrainer {
         this.initialAccumulator = (float) a.initialAccumulator();
         this.admissionThreshold = spec.admissionThreshold();
         this.idleExpirySeconds = spec.idleExpirySeconds();
-        this.wideTable = model.wide();
-        this.embeddingTable = model.embeddings();
-        this.embeddingRows = embeddingTable instanceof InMemorySparseTable t ? t : null;
-        this.wideRows = wideTable instanceof InMemorySparseTable t ? t : null;
+        if (!(model.wide() instanceof InMemorySparseTable w) || !(model.embeddings() instanceof InMemorySparseTable e)) {
+            throw new IllegalArgumentException("the trainer trains heap tables (InMemorySparseTable); got "
+                    + model.wide().getClass().getSimpleName() + " and "
+                    + model.embeddings().getClass().getSimpleName());
+        }
+        this.wideRows = w;
+        this.embeddingRows = e;
         this.ftrl = new InMemorySparseTable(nWide, 2, spec.maxWideRows());
-        this.rowState = new InMemorySparseTable(nSparse, dim + 2, spec.maxEmbeddingRows());
+        this.stateStride = dim + 2;
         this.pending = new InMemorySparseTable(nSparse, 3, spec.maxEmbeddingRows());
-        this.stateRow = new float[dim + 2];
         this.embRow = new float[dim];
         int expected = spec.batchSize();
         this.batchSize = expected;
@@ -216,16 +219,18 @@ public final class WideDeepTrainer {
     private void adoptExistingState() {
         long now = nowSeconds();
         double scale = beta / alpha + l2;
-        wideTable.forEach((field, id, values, offset) -> {
-            float w = values[offset];
+        wideRows.forEachRow((field, id, row) -> {
+            wideRows.readRow(row, one, 0);
+            float w = one[0];
             pair[0] = (float) (-w * scale - Math.signum(w) * l1);
             pair[1] = 0f;
             ftrl.put(field, id, pair);
+            wideChanges.keyed(row, field, id);
         });
-        float[] row = new float[dim + 2];
-        Arrays.fill(row, 0, dim, initialAccumulator);
-        putTime(row, dim, now);
-        embeddingTable.forEach((field, id, values, offset) -> rowState.put(field, id, row));
+        embeddingRows.forEachRow((field, id, row) -> {
+            embChanges.keyed(row, field, id);
+            startState(row, now);
+        });
         biasZ = -model.tower().bias() * (beta / alpha);
         biasN = 0;
     }
@@ -429,31 +434,24 @@ public final class WideDeepTrainer {
         }
         // 2: their rows, looked up after one pass that only touches the index (see prefetch)
         int n = embSlots.size();
-        if (embeddingRows != null) {
-            long touched = 0;
-            for (int s = 0; s < n; s++) {
-                touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
+        long touched = 0;
+        for (int s = 0; s < n; s++) {
+            touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
+        }
+        prefetched += touched;
+        for (int s = 0; s < n; s++) {
+            int row = embeddingRows.row(embSlots.field(s), embSlots.id(s));
+            embModelRow[s] = row;
+            if (row >= 0) {
+                touched += embeddingRows.touchRow(row);
             }
-            prefetched += touched;
-            for (int s = 0; s < n; s++) {
-                int row = embeddingRows.row(embSlots.field(s), embSlots.id(s));
-                embModelRow[s] = row;
-                if (row >= 0) {
-                    touched += embeddingRows.touchRow(row);
-                }
-            }
-            prefetched += touched;
-            for (int s = 0; s < n; s++) {
-                int row = embModelRow[s];
-                embPresent[s] = row >= 0;
-                if (row >= 0) {
-                    embeddingRows.readRow(row, embRows, s * dim);
-                }
-            }
-        } else {
-            for (int s = 0; s < n; s++) {
-                embModelRow[s] = -1;
-                embPresent[s] = embeddingTable.read(embSlots.field(s), embSlots.id(s), embRows, s * dim);
+        }
+        prefetched += touched;
+        for (int s = 0; s < n; s++) {
+            int row = embModelRow[s];
+            embPresent[s] = row >= 0;
+            if (row >= 0) {
+                embeddingRows.readRow(row, embRows, s * dim);
             }
         }
         Arrays.fill(embGrad, 0, n * dim, 0f);
@@ -495,24 +493,21 @@ public final class WideDeepTrainer {
             wideNewW[s] = ftrlWeight(z, nn);
         }
         // 2: touch what the writes below visit (see prefetch): the batch's lookups in wideForward have been pushed
-        // out of the caches since by the rest of the step. The wide table and the changed set only where the
-        // weight changed: the table holds non-zero weights, and most coordinates of a long tail stay at 0.
+        // out of the caches since by the rest of the step. The wide table only where the weight changed: it holds
+        // the non-zero weights, and most coordinates of a long tail stay at 0.
         long touched = 0;
         for (int s = 0; s < slots; s++) {
             int field = wideSlots.field(s);
             long id = wideSlots.id(s);
             touched += wideFtrlRow[s] >= 0 ? ftrl.touchRow(wideFtrlRow[s]) : ftrl.touch(field, id);
             if (wideNewW[s] != wideW[s]) {
-                touched += changedWide.touch(field, id);
-                if (wideRows != null) {
-                    touched += wideRows.touch(field, id);
-                }
+                touched += wideRows.touch(field, id);
             }
         }
         // 3: rows of the weights overwritten in place (changed, and non-zero before and after)
         for (int s = 0; s < slots; s++) {
             int row = -1;
-            if (wideRows != null && wideNewW[s] != wideW[s] && wideW[s] != 0f && wideNewW[s] != 0f) {
+            if (wideNewW[s] != wideW[s] && wideW[s] != 0f && wideNewW[s] != 0f) {
                 row = wideRows.row(wideSlots.field(s), wideSlots.id(s));
             }
             wideModelRow[s] = row;
@@ -533,19 +528,24 @@ public final class WideDeepTrainer {
             float w = wideNewW[s];
             if (w != wideW[s]) {
                 if (w == 0f) {
-                    wideTable.remove(field, id);
+                    int row = wideRows.removeRow(field, id);
+                    if (row >= 0) {
+                        wideChanges.removed(row, field, id);
+                    }
                 } else if (wideModelRow[s] >= 0) {
                     // removals in this loop are of other keys: a row number read above is still this key's
                     one[0] = w;
                     wideRows.writeRow(wideModelRow[s], one);
+                    wideChanges.changed(wideModelRow[s]);
                 } else {
                     one[0] = w;
-                    if (!wideTable.put(field, id, one)) {
+                    int row = wideRows.putRow(field, id, one);
+                    if (row < 0) {
                         refused("wide weight");
                         continue;
                     }
+                    wideChanges.added(row, field, id);
                 }
-                changedWide.slot(field, id);
             }
         }
     }
@@ -586,76 +586,64 @@ public final class WideDeepTrainer {
         // the caches since by the rest of the step
         long touched = 0;
         for (int s = 0; s < slots; s++) {
-            int field = embSlots.field(s);
-            long id = embSlots.id(s);
             if (embPresent[s]) {
-                touched += rowState.touch(field, id) + changedEmb.touch(field, id);
-                if (embModelRow[s] >= 0) {
-                    touched += embeddingRows.touchRow(embModelRow[s]);
-                }
+                int row = embModelRow[s];
+                touched += embeddingRows.touchRow(row) + Float.floatToRawIntBits(embState[row * stateStride]);
             } else {
-                touched += pending.touch(field, id);
+                touched += pending.touch(embSlots.field(s), embSlots.id(s));
             }
         }
         for (int s = 0; s < slots; s++) {
-            InMemorySparseTable state = embPresent[s] ? rowState : pending;
-            int row = state.row(embSlots.field(s), embSlots.id(s));
-            embStateRow[s] = row;
-            if (row >= 0) {
-                touched += state.touchRow(row);
+            if (!embPresent[s]) {
+                int row = pending.row(embSlots.field(s), embSlots.id(s));
+                embStateRow[s] = row;
+                if (row >= 0) {
+                    touched += pending.touchRow(row);
+                }
             }
         }
-        // the ids admitted by this step: the tables their new rows go into
+        // the ids admitted by this step: where their rows go in the embedding table's index
         for (int s = 0; s < slots; s++) {
             if (!embPresent[s] && seenIncludingPending(s) >= admissionThreshold) {
-                int field = embSlots.field(s);
-                long id = embSlots.id(s);
-                touched += rowState.touch(field, id) + changedEmb.touch(field, id);
-                if (embeddingRows != null) {
-                    touched += embeddingRows.touch(field, id);
-                }
+                touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
             }
         }
         prefetched += touched;
         for (int s = 0; s < slots; s++) {
-            int field = embSlots.field(s);
-            long id = embSlots.id(s);
             if (embPresent[s]) {
-                adagradStep(s, field, id, now);
+                adagradStep(s, now);
             } else {
-                countTowardsAdmission(s, field, id, now);
+                countTowardsAdmission(s, embSlots.field(s), embSlots.id(s), now);
             }
         }
     }
 
-    private void adagradStep(int s, int field, long id, long now) {
-        int stateAt = embStateRow[s];
-        if (stateAt >= 0) {
-            rowState.readRow(stateAt, stateRow, 0);
-        } else {
-            // a row put into the model by someone else (e.g. a restored version): start its accumulator now
-            Arrays.fill(stateRow, 0, dim, initialAccumulator);
-        }
+    private void adagradStep(int s, long now) {
+        // the row read in embeddingForward is still this key's: nothing is removed during a step
+        int row = embModelRow[s];
+        int at = row * stateStride;
         int off = s * dim;
         for (int d = 0; d < dim; d++) {
             float g = embGrad[off + d];
-            float acc = stateRow[d] + g * g;
-            stateRow[d] = acc;
+            float acc = embState[at + d] + g * g;
+            embState[at + d] = acc;
             embRow[d] = (float) (embRows[off + d] - learningRate * g / Math.sqrt(acc));
         }
-        putTime(stateRow, dim, now);
-        if (stateAt >= 0) {
-            rowState.writeRow(stateAt, stateRow);
-        } else {
-            rowState.put(field, id, stateRow);
+        putTime(embState, at + dim, now);
+        embeddingRows.writeRow(row, embRow);
+        embChanges.changed(row);
+    }
+
+    /** A new embedding row's optimizer state: the initial accumulator, seen now. */
+    private void startState(int row, long now) {
+        int needed = (row + 1) * stateStride;
+        if (embState.length < needed) {
+            embState = Arrays.copyOf(embState, Math.max(needed, Math.min(2 * embState.length,
+                    (int) Math.min(Integer.MAX_VALUE - 8, embeddingRows.maxRows() * stateStride))));
         }
-        // the row read in embeddingForward is still there: nothing is removed during a step
-        if (embModelRow[s] >= 0) {
-            embeddingRows.writeRow(embModelRow[s], embRow);
-        } else {
-            embeddingTable.put(field, id, embRow);
-        }
-        changedEmb.slot(field, id);
+        int at = row * stateStride;
+        Arrays.fill(embState, at, at + dim, initialAccumulator);
+        putTime(embState, at + dim, now);
     }
 
     /**
@@ -678,14 +666,13 @@ public final class WideDeepTrainer {
         int pendingAt = embStateRow[s];
         if (seen >= admissionThreshold) {
             model.initialEmbedding(field, id, embRow);
-            if (embeddingTable.put(field, id, embRow)) {
-                Arrays.fill(stateRow, 0, dim, initialAccumulator);
-                putTime(stateRow, dim, now);
-                rowState.put(field, id, stateRow);
+            int row = embeddingRows.putRow(field, id, embRow);
+            if (row >= 0) {
+                startState(row, now);
+                embChanges.added(row, field, id);
                 if (pendingAt >= 0) {
                     pending.remove(field, id);
                 }
-                changedEmb.slot(field, id);
                 return;
             }
             refused("embedding row");
@@ -710,17 +697,15 @@ public final class WideDeepTrainer {
     public int expireIdle() {
         long cutoff = nowSeconds() - idleExpirySeconds;
         KeySlots expired = new KeySlots(1024);
-        rowState.forEach((field, id, values, offset) -> {
-            if (getTime(values, offset + dim) < cutoff) {
+        embeddingRows.forEachRow((field, id, row) -> {
+            if (getTime(embState, row * stateStride + dim) < cutoff) {
                 expired.slot(field, id);
             }
         });
         for (int s = 0; s < expired.size(); s++) {
             int field = expired.field(s);
             long id = expired.id(s);
-            rowState.remove(field, id);
-            embeddingTable.remove(field, id);
-            changedEmb.slot(field, id);
+            embChanges.removed(embeddingRows.removeRow(field, id), field, id);
         }
         KeySlots forgotten = new KeySlots(1024);
         pending.forEach((field, id, values, offset) -> {
@@ -740,40 +725,17 @@ public final class WideDeepTrainer {
 
     /**
      * The sparse rows changed since the previous call (or since this trainer started): each row's current value,
-     * or a deletion where the row no longer exists. Costs the number of changed rows, not the table sizes.
+     * or a deletion where the row no longer exists. Costs the number of changed rows, plus a scan of one bit per
+     * table row (a millisecond for ten million rows).
      *
      * @return the wide and embedding deltas
      */
     public Changes drainChanges() {
         SparseDelta wide = new SparseDelta(Table.WIDE, 1);
-        drain(changedWide, wideTable, wideRows, one, wide);
+        wideChanges.drainInto(wideRows, one, wide);
         SparseDelta emb = new SparseDelta(Table.EMBEDDING, dim);
-        drain(changedEmb, embeddingTable, embeddingRows, embRow, emb);
-        changedWide.clear();
-        changedEmb.clear();
+        embChanges.drainInto(embeddingRows, embRow, emb);
         return new Changes(wide, emb);
-    }
-
-    private void drain(KeySlots changed, SparseTable table, InMemorySparseTable rows, float[] buf, SparseDelta out) {
-        int n = changed.size();
-        // in chunks that fit the caches: touch a chunk's index words (overlapping misses), then read its rows
-        for (int from = 0; from < n; from += DRAIN_CHUNK) {
-            int to = Math.min(n, from + DRAIN_CHUNK);
-            long touched = 0;
-            for (int s = from; rows != null && s < to; s++) {
-                touched += rows.touch(changed.field(s), changed.id(s));
-            }
-            prefetched += touched;
-            for (int s = from; s < to; s++) {
-                int field = changed.field(s);
-                long id = changed.id(s);
-                if (table.read(field, id, buf, 0)) {
-                    out.put(field, id, buf, 0);
-                } else {
-                    out.delete(field, id);
-                }
-            }
-        }
     }
 
     /**

@@ -128,6 +128,18 @@ public final class InMemorySparseTable implements SparseTable {
 
     @Override
     public boolean put(int field, long id, float[] values) {
+        return putRow(field, id, values) >= 0;
+    }
+
+    /**
+     * {@link #put}, returning the row number the key has now.
+     *
+     * @param field  the field
+     * @param id     the id
+     * @param values the row ({@code dim} values)
+     * @return the key's row number, or -1 if it had none and the table is at its row limit (nothing written)
+     */
+    public int putRow(int field, long id, float[] values) {
         if (field < 0 || field >= index.length) {
             throw new IllegalArgumentException("field " + field + " is out of range [0, " + index.length + ")");
         }
@@ -137,26 +149,46 @@ public final class InMemorySparseTable implements SparseTable {
         int row = index[field].get(id);
         if (row < 0) {
             if (size() >= maxRows) {
-                return false;
+                return -1;
             }
             row = allocateRow();
             index[field].put(id, row);
         }
         System.arraycopy(values, 0, slab, row * dim, dim);
-        return true;
+        return row;
     }
 
     @Override
     public boolean remove(int field, long id) {
+        return removeRow(field, id) >= 0;
+    }
+
+    /**
+     * {@link #remove}, returning the row number the key had (free for reuse from now on).
+     *
+     * @param field the field
+     * @param id    the id
+     * @return the row number, or -1 if the key had no row
+     */
+    public int removeRow(int field, long id) {
         int row = index[field].remove(id);
         if (row < 0) {
-            return false;
+            return -1;
         }
         if (freeCount == free.length) {
             free = java.util.Arrays.copyOf(free, free.length * 2);
         }
         free[freeCount++] = row;
-        return true;
+        return row;
+    }
+
+    /**
+     * One more than the largest row number in use or free: every row number this table has handed out is below it.
+     *
+     * @return the row-number bound
+     */
+    public int rowBound() {
+        return rows;
     }
 
     @Override
@@ -165,6 +197,29 @@ public final class InMemorySparseTable implements SparseTable {
             int field = f;
             index[f].forEach((id, row) -> visitor.visit(field, id, slab, row * dim));
         }
+    }
+
+    /**
+     * Calls the visitor with every key and its row number (for {@link #readRow}).
+     *
+     * @param visitor the visitor
+     */
+    public void forEachRow(KeyRowVisitor visitor) {
+        for (int f = 0; f < index.length; f++) {
+            int field = f;
+            index[f].forEach((id, row) -> visitor.visit(field, id, row));
+        }
+    }
+
+    /** Visits a key and its row number. */
+    @FunctionalInterface
+    public interface KeyRowVisitor {
+        /**
+         * @param field the field
+         * @param id    the id
+         * @param row   its row number
+         */
+        void visit(int field, long id, int row);
     }
 
     private int allocateRow() {
