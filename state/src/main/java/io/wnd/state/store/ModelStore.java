@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.rocksdb.CompressionType;
 import org.rocksdb.Options;
@@ -133,12 +132,11 @@ public final class ModelStore implements VersionSink, AutoCloseable {
   @Override
   public void commit(ModelVersion version) {
     ModelView old = current;
-    @SuppressWarnings("unchecked")
-    ConcurrentHashMap<Long, float[]>[][] cache = new ConcurrentHashMap[2][];
+    RowCache[][] cache = new RowCache[2][];
     for (int t = 0; t < 2; t++) {
-      cache[t] = new ConcurrentHashMap[fields[t]];
+      cache[t] = new RowCache[fields[t]];
       for (int f = 0; f < fields[t]; f++) {
-        cache[t][f] = old == null ? new ConcurrentHashMap<>() : new ConcurrentHashMap<>(old.cache()[t][f]);
+        cache[t][f] = old == null ? new RowCache() : old.cache()[t][f].copy();
       }
     }
     for (long[] k : stagedIds) {

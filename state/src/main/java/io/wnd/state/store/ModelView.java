@@ -4,7 +4,6 @@ import io.wnd.state.version.ModelVersion;
 import io.wnd.state.version.Table;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.rocksdb.ReadOptions;
@@ -23,14 +22,14 @@ public final class ModelView implements AutoCloseable {
   private final RocksDB db;
   private final Snapshot snapshot;
   private final ReadOptions readOptions;
-  private final ConcurrentHashMap<Long, float[]>[][] cache;
+  private final RowCache[][] cache;
   private final int cacheLimit;
   private final AtomicInteger cached = new AtomicInteger();
   private final AtomicInteger refs = new AtomicInteger(1);
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
 
-  ModelView(ModelVersion version, RocksDB db, ConcurrentHashMap<Long, float[]>[][] cache, int cacheLimit) {
+  ModelView(ModelVersion version, RocksDB db, RowCache[][] cache, int cacheLimit) {
     this.version = version;
     this.db = db;
     this.snapshot = db.getSnapshot();
@@ -38,8 +37,8 @@ public final class ModelView implements AutoCloseable {
     this.cache = cache;
     this.cacheLimit = cacheLimit;
     int n = 0;
-    for (ConcurrentHashMap<Long, float[]>[] t : cache) {
-      for (ConcurrentHashMap<Long, float[]> f : t) {
+    for (RowCache[] t : cache) {
+      for (RowCache f : t) {
         n += f.size();
       }
     }
@@ -62,11 +61,11 @@ public final class ModelView implements AutoCloseable {
    * @return true if the row exists in this version; false (dst untouched) otherwise
    */
   public boolean read(Table table, int field, long id, float[] dst, int offset) {
-    ConcurrentHashMap<Long, float[]>[] fields = cache[table.ordinal()];
+    RowCache[] fields = cache[table.ordinal()];
     if (field < 0 || field >= fields.length) {
       return false;
     }
-    ConcurrentHashMap<Long, float[]> c = fields[field];
+    RowCache c = fields[field];
     float[] row = c.get(id);
     if (row != null) {
       hits.increment();
@@ -84,7 +83,7 @@ public final class ModelView implements AutoCloseable {
       throw new IllegalStateException("RocksDB read failed: " + e.getMessage(), e);
     }
     row = value == null ? RocksKeys.ABSENT : RocksKeys.floats(value);
-    if (cached.get() < cacheLimit && c.putIfAbsent(id, row) == null) {
+    if (cached.get() < cacheLimit && c.putIfAbsent(id, row)) {
       cached.incrementAndGet();
     }
     if (value == null) {
@@ -127,7 +126,7 @@ public final class ModelView implements AutoCloseable {
     return snapshot;
   }
 
-  ConcurrentHashMap<Long, float[]>[][] cache() {
+  RowCache[][] cache() {
     return cache;
   }
 
