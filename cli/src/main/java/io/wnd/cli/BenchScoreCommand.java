@@ -72,6 +72,17 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
   @Option(names = "--duration", paramLabel = "T", defaultValue = "30s", description = "Length of each latency phase (default: ${DEFAULT-VALUE}).")
   String duration;
 
+  @Option(names = "--settle", paramLabel = "T", defaultValue = "10s",
+      description = "Paced traffic before the steady phase, not measured: after the backlog the scorer's stores and "
+          + "the broker catch up, and that tail is not steady state (default: ${DEFAULT-VALUE}; 0s for none).")
+  String settle;
+
+  @Option(names = "--producer-linger-ms", defaultValue = "1",
+      description = "linger.ms of the impressions' producer in the paced phases. Latency is timed from when an "
+          + "impression is due, so the producer's batching delay is part of it (default: ${DEFAULT-VALUE}; "
+          + "wnd replay uses 10, which adds up to 10 ms).")
+  int lingerMs;
+
   @Option(names = "--rate", paramLabel = "N", description = "Impressions/s of the latency phases (default: half the measured throughput).")
   Double rate;
 
@@ -97,11 +108,16 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
   boolean json;
 
   private PrintWriter err;
+  private long settleMs;
 
   @Override
   public Integer call() throws Exception {
     long durationMs = Cli.millis(spec, "--duration", duration);
     long swapMs = Cli.millis(spec, "--swap-every", swapEvery);
+    settleMs = Cli.millis(spec, "--settle", settle);
+    if (lingerMs < 0) {
+      throw new ParameterException(spec.commandLine(), "--producer-linger-ms must be >= 0, got " + lingerMs);
+    }
     if (events < 1000 || trainExamples < 1 || swapExamples < 1 || partitions < 1 || (rate != null && !(rate > 0))) {
       throw new ParameterException(spec.commandLine(),
           "--events must be >= 1000, --train-examples, --swap-examples, --partitions and --rate >= 1");
@@ -197,10 +213,18 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         // 3. latency at a steady rate
         double paced = rate != null ? rate : Math.max(100, Math.floor(throughput / 2));
         r.put("rate_per_s", Math.round(paced));
+        r.put("settle_ms", settleMs);
+        r.put("producer_linger_ms", lingerMs);
+        if (settleMs > 0) {
+          progress("%s: settling at %,.0f/s for %d s (not measured)", fs.name(), paced, settleMs / 1000);
+          long before0 = monitor.scores();
+          ReplaySummary settled = replay(paced(client), topics, paced, paced, -1, settleMs);
+          awaitUntil(() -> mon.scores() >= before0 + settled.impressions(), 60_000, sc);
+        }
         progress("%s: steady traffic at %,.0f/s for %d s", fs.name(), paced, durationMs / 1000);
         monitor.drain();
         long before = monitor.scores();
-        ReplaySummary steady = replay(client, topics, paced, paced, -1, durationMs);
+        ReplaySummary steady = replay(paced(client), topics, paced, paced, -1, durationMs);
         awaitUntil(() -> mon.scores() >= before + steady.impressions(), 60_000, sc);
         Monitor.Interval st = monitor.drain();
         r.put("steady", latency(st, steady.impressions()));
@@ -221,7 +245,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         }, "wnd-bench-swapper");
         long before2 = monitor.scores();
         swapper.start();
-        ReplaySummary swapped = replay(client, topics, paced, paced, -1, durationMs);
+        ReplaySummary swapped = replay(paced(client), topics, paced, paced, -1, durationMs);
         swapper.interrupt();
         swapper.join(60_000);
         awaitUntil(() -> mon.scores() >= before2 + swapped.impressions(), 60_000, sc);
@@ -273,6 +297,13 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
     Replayer.Source source = Sources.prefixed("bench-" + System.nanoTime() + "-",
         Sources.generated(seed, count, CriteoGenerator.DEFAULT_BASE_RATE, last));
     return new Replayer(client, topics, o).run(List.of(source), () -> 0, (rows, imps, clicks, rej, secs, fraction) -> { });
+  }
+
+  /** The client settings of the paced phases' producer: {@code --producer-linger-ms}. */
+  private Map<String, Object> paced(Map<String, Object> client) {
+    Map<String, Object> m = new LinkedHashMap<>(client);
+    m.put(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+    return m;
   }
 
   private static Map<String, Object> latency(Monitor.Interval in, long produced) {
