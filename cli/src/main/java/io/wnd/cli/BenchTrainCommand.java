@@ -80,6 +80,8 @@ final class BenchTrainCommand implements Callable<Integer> {
       m.put("embedding_rows", res.embeddingRows());
       m.put("wide_coordinates", res.wideCoordinates());
       m.put("pending_ids", res.pendingIds());
+      // rows refused at a table's row limit (limits.*): a full table refuses every new key, which costs a lookup
+      m.put("refused_rows", res.refusedRows());
       if (Double.isNaN(first)) {
         first = res.examplesPerSecond();
       } else {
@@ -89,9 +91,9 @@ final class BenchTrainCommand implements Callable<Integer> {
       runs.add(m);
       if (!json) {
         out.printf(Locale.ROOT, "%s %s batch %d, %d fields x %,d ids: %,.0f examples/s (%,d in %.2f s; embedding rows"
-                + " %,d, wide coordinates %,d, pending ids %,d)%n", fs.name(), fs.modelType().jsonName(),
+                + " %,d, wide coordinates %,d, pending ids %,d, refused rows %,d)%n", fs.name(), fs.modelType().jsonName(),
             fs.batchSize(), fs.wideFieldCount(), n, res.examplesPerSecond(), res.examples(), res.seconds(),
-            res.embeddingRows(), res.wideCoordinates(), res.pendingIds());
+            res.embeddingRows(), res.wideCoordinates(), res.pendingIds(), res.refusedRows());
         out.flush();
       }
     }

@@ -38,10 +38,11 @@ public final class TrainingBenchmark {
      * @param embeddingRows     embedding rows at the end
      * @param wideCoordinates   wide coordinates with optimizer state at the end
      * @param pendingIds        ids seen but not admitted yet, at the end
+     * @param refusedRows       new rows refused because a table was at its row limit, warm-up included
      */
     public record Result(String spec, String modelType, int batchSize, long idsPerField, long warmupExamples,
                          long examples, double seconds, double examplesPerSecond, long embeddingRows,
-                         long wideCoordinates, long pendingIds) {
+                         long wideCoordinates, long pendingIds, long refusedRows) {
     }
 
     /**
@@ -91,7 +92,7 @@ public final class TrainingBenchmark {
         trainer.drainChanges();
         return new Result(spec.name(), spec.modelType().jsonName(), b, idsPerField, warmupExamples, examples, seconds,
                 examples / seconds, trainer.model().embeddings().size(), trainer.wideCoordinates(),
-                trainer.pendingIds());
+                trainer.pendingIds(), trainer.refusedRows());
     }
 
     /**
