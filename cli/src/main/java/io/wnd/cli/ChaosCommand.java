@@ -80,6 +80,12 @@ final class ChaosCommand implements Callable<Integer> {
       description = "Soak: flag a memory curve rising faster than this over its second half (default: ${DEFAULT-VALUE}).")
   double growthThreshold;
 
+  @Option(names = "--max-cardinality", paramLabel = "N", defaultValue = "10000",
+      description = "Soak: at most N values per generated categorical field, a bounded id universe in which the "
+          + "model reaches its steady size, so that a rising memory curve means a leak (default: ${DEFAULT-VALUE}; 0: "
+          + "the Kaggle cardinalities, up to ten million, whose long tails make the model grow with every new id).")
+  int maxCardinality;
+
   @Option(names = "--model-type", paramLabel = "T", description = "The trainer's model type (default: the spec's).")
   String modelType;
 
@@ -110,7 +116,7 @@ final class ChaosCommand implements Callable<Integer> {
       return soak(work, trainerArgs, out);
     }
     Pipeline.Settings settings = new Pipeline.Settings(work, partitions, scorers, "20s", "5s",
-        publishEvery != null ? publishEvery : "3s", 20_000, heap, trainerArgs);
+        publishEvery != null ? publishEvery : "3s", 20_000, heap, trainerArgs, false);
     double r = rate != null ? rate : 2000;
     long t0 = System.nanoTime();
     List<CrashMatrix.Round> done;
@@ -135,6 +141,7 @@ final class ChaosCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%-28s %d%n", "wrong labels", t.wrongLabels());
     out.printf(Locale.ROOT, "%-28s %d%n", "versions published", last.versions());
     out.printf(Locale.ROOT, "%-28s %d%n", "unexpected app exits", matrix.unexpectedExits());
+    matrix.exitReasons().forEach(reason -> out.printf(Locale.ROOT, "  %s%n", reason));
     out.printf(Locale.ROOT, "%-28s %.0f s%n", "wall time", (System.nanoTime() - t0) / 1e9);
     out.flush();
     boolean ok = passed == done.size();
@@ -156,6 +163,7 @@ final class ChaosCommand implements Callable<Integer> {
       m.put("versions", last.versions());
       m.put("served_version", last.served());
       m.put("unexpected_exits", matrix.unexpectedExits());
+      m.put("unexpected_exit_reasons", matrix.exitReasons());
       List<String> problems = new ArrayList<>();
       done.forEach(d -> d.problems().forEach(p -> problems.add("round " + d.round() + ": " + p)));
       m.put("problems", problems);
@@ -167,12 +175,15 @@ final class ChaosCommand implements Callable<Integer> {
   }
 
   private int soak(Path work, List<String> trainerArgs, PrintWriter out) throws Exception {
+    if (maxCardinality < 0) {
+      throw new ParameterException(spec.commandLine(), "--max-cardinality must be >= 0, got " + maxCardinality);
+    }
     Pipeline.Settings settings = new Pipeline.Settings(work, partitions, Math.max(1, scorers), "20s", "5s",
-        publishEvery != null ? publishEvery : "5s", 1_000_000_000L, heap, trainerArgs);
+        publishEvery != null ? publishEvery : "5s", 1_000_000_000L, heap, trainerArgs, true);
     Soak.Result r;
     try (Pipeline pipeline = new Pipeline(settings)) {
       r = new Soak(new Soak.Plan(duration("--soak", soak), rate != null ? rate : 0, duration("--sample-every", sampleEvery),
-          growthThreshold, seed), pipeline, work, out).run();
+          growthThreshold, seed, maxCardinality == 0 ? Integer.MAX_VALUE : maxCardinality), pipeline, work, out).run();
     }
     boolean ok = r.flagged().isEmpty() && r.errors() == 0 && r.unexpectedExits() == 0;
     out.println();
@@ -188,6 +199,7 @@ final class ChaosCommand implements Callable<Integer> {
       m.put("mode", "soak");
       m.put("ok", ok);
       m.put("rate", r.rate());
+      m.put("max_cardinality", maxCardinality == 0 ? null : maxCardinality);
       m.put("measured_rate", r.measuredRate());
       m.put("seconds", duration("--soak", soak).toSeconds());
       m.put("versions", r.versions());

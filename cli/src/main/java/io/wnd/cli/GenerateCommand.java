@@ -80,6 +80,11 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON summary with the ground truth's auc and logloss.")
   boolean json;
 
+  @Option(names = "--max-cardinality", paramLabel = "N",
+      description = "At most N values per categorical field (default: the Kaggle cardinalities, up to ten million): "
+          + "a bounded id universe in which every id recurs, e.g. for a soak whose model must stop growing.")
+  Integer maxCardinality;
+
   @Override
   public Integer call() throws Exception {
     if (!"criteo".equals(specName)) {
@@ -94,7 +99,11 @@ final class GenerateCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--click-rate must be in (0, 1), got " + clickRate);
     }
     AtomicReference<CriteoGenerator> last = new AtomicReference<>();
-    Replayer.Source source = Sources.generated(seed, n, clickRate, last);
+    if (maxCardinality != null && maxCardinality < 1) {
+      throw new ParameterException(spec.commandLine(), "--max-cardinality must be >= 1, got " + maxCardinality);
+    }
+    Replayer.Source source = Sources.generated(seed, n, clickRate,
+        maxCardinality == null ? Integer.MAX_VALUE : maxCardinality, last);
     ReplaySummary summary = output != null ? writeFile(source, durationMs) : produce(source, durationMs);
     report(summary, last.get().groundTruthMetrics());
     return summary.completed() ? 0 : 130;

@@ -49,6 +49,14 @@ final class Sources {
    * @return the source
    */
   static Replayer.Source generated(long seed, long count, double clickRate, AtomicReference<CriteoGenerator> last) {
+    return generated(seed, count, clickRate, Integer.MAX_VALUE, last);
+  }
+
+  /**
+   * Generated rows with at most {@code maxCardinality} values per categorical field (see {@link CriteoGenerator}).
+   */
+  static Replayer.Source generated(long seed, long count, double clickRate, int maxCardinality,
+      AtomicReference<CriteoGenerator> last) {
     return new Replayer.Source() {
       @Override
       public String name() {
@@ -57,7 +65,8 @@ final class Sources {
 
       @Override
       public RowReader open() {
-        CriteoGenerator g = new CriteoGenerator(seed, count, clickRate);
+        CriteoGenerator g = new CriteoGenerator(seed, count, clickRate, CriteoGenerator.DEFAULT_ZIPF_EXPONENT,
+            maxCardinality);
         last.set(g);
         return g;
       }

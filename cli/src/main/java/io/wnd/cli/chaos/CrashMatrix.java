@@ -72,6 +72,7 @@ public final class CrashMatrix {
   private final Random random;
   private final Map<String, Integer> injected = new LinkedHashMap<>();
   private int unexpectedExits;
+  private final List<String> exitReasons = new ArrayList<>();
   private boolean publishFaultPending;
 
   /**
@@ -99,6 +100,25 @@ public final class CrashMatrix {
   /** @return apps that exited without being killed (restarted) */
   public int unexpectedExits() {
     return unexpectedExits;
+  }
+
+  /** @return per unexpected exit: the app, its exit code and the last line it logged */
+  public List<String> exitReasons() {
+    return exitReasons;
+  }
+
+  private void exitedUnexpectedly(WndProcess app) throws InterruptedException {
+    unexpectedExits++;
+    List<String> lines = app.logLines();
+    String last = "";
+    for (int i = lines.size() - 1; i >= 0 && last.isEmpty(); i--) {
+      String line = lines.get(i).strip();
+      // the CLI's own error is one line, followed by the hint about --verbose
+      if (!line.isEmpty() && !line.startsWith("(run with --verbose")) {
+        last = line;
+      }
+    }
+    exitReasons.add(app.name() + " exited with code " + app.await(Duration.ZERO) + ": " + last);
   }
 
   /**
@@ -252,12 +272,12 @@ public final class CrashMatrix {
   /** Restarts an app that exited without being killed; a trainer halted by the publish fault is expected. */
   private void supervise() throws Exception {
     if (!pipeline.broker().alive()) {
-      unexpectedExits++;
+      exitedUnexpectedly(pipeline.broker());
       pipeline.startBroker();
     }
     for (int i = 0; i < pipeline.scorerCount(); i++) {
       if (!pipeline.scorer(i).alive()) {
-        unexpectedExits++;
+        exitedUnexpectedly(pipeline.scorer(i));
         pipeline.startScorer(i);
       }
     }
@@ -267,7 +287,7 @@ public final class CrashMatrix {
         injected.merge("publish", 1, Integer::sum);
         publishFaultPending = false;
       } else {
-        unexpectedExits++;
+        exitedUnexpectedly(t);
       }
       pipeline.startTrainer(List.of());
     }

@@ -33,9 +33,12 @@ public final class Pipeline implements AutoCloseable {
    * @param publishEveryExamples the trainer's publish size
    * @param heap {@code -Xmx} of every app, e.g. {@code 1g}
    * @param trainerArgs extra trainer arguments
+   * @param fixedHeap whether every app commits and touches its whole heap at start ({@code -Xms} = {@code -Xmx},
+   *     {@code -XX:+AlwaysPreTouch}), so that its resident set grows only with native memory (RocksDB, threads,
+   *     code): the soak's memory curves
    */
   public record Settings(Path dir, int partitions, int scorers, String window, String grace, String publishEvery,
-      long publishEveryExamples, String heap, List<String> trainerArgs) {}
+      long publishEveryExamples, String heap, List<String> trainerArgs, boolean fixedHeap) {}
 
   private final Settings settings;
   private final int port;
@@ -68,6 +71,9 @@ public final class Pipeline implements AutoCloseable {
   }
 
   private List<String> jvm() {
+    if (settings.fixedHeap()) {
+      return List.of("-Xmx" + settings.heap(), "-Xms" + settings.heap(), "-XX:+AlwaysPreTouch", "-XX:+UseG1GC");
+    }
     return List.of("-Xmx" + settings.heap(), "-XX:+UseG1GC");
   }
 

@@ -41,8 +41,11 @@ public final class Soak {
    * @param sampleEvery sampling interval
    * @param growthThresholdMbPerMin slopes above this are flagged
    * @param seed traffic seed
+   * @param maxCardinality the most values of a generated categorical field ({@code Integer.MAX_VALUE}: the Kaggle
+   *     cardinalities, whose long tails make the model grow with every new id)
    */
-  public record Plan(Duration duration, double rate, Duration sampleEvery, double growthThresholdMbPerMin, long seed) {}
+  public record Plan(Duration duration, double rate, Duration sampleEvery, double growthThresholdMbPerMin, long seed,
+      int maxCardinality) {}
 
   /**
    * The outcome.
@@ -120,7 +123,8 @@ public final class Soak {
       long seconds = Math.max(1, plan.duration().toSeconds());
       WndProcess generate = WndProcess.start("generate", dir.resolve("logs").resolve("generate.log"), Map.of(),
           List.of("-Xmx512m"), List.of("generate", "-b", pipeline.bootstrap(), "--rate", Double.toString(rate), "--duration",
-              seconds + "s", "--seed", Long.toString(plan.seed() + 7), "--click-delay", "exp:2s:10s", "--json"));
+              seconds + "s", "--seed", Long.toString(plan.seed() + 7), "--click-delay", "exp:2s:10s",
+            "--max-cardinality", Integer.toString(plan.maxCardinality()), "--json"));
       List<Map<String, Object>> samples = new ArrayList<>();
       long t0 = System.nanoTime();
       long lastScores = endOffsets(admin, topics.name(Topics.SCORES));
@@ -204,7 +208,8 @@ public final class Soak {
     long before = endOffsets(admin, topics.name(Topics.SCORES));
     WndProcess g = WndProcess.start("calibrate", dir.resolve("logs").resolve("calibrate.log"), Map.of(), List.of("-Xmx512m"),
         List.of("generate", "-b", pipeline.bootstrap(), "--rate", "0", "--count", Integer.toString(n), "--event-rate", "1000",
-            "--seed", Long.toString(plan.seed() + 3), "--click-delay", "exp:2s:10s", "--json"));
+            "--seed", Long.toString(plan.seed() + 3), "--click-delay", "exp:2s:10s",
+            "--max-cardinality", Integer.toString(plan.maxCardinality()), "--json"));
     long first = -1;
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
     long scored = 0;

@@ -79,6 +79,25 @@ public final class CriteoGenerator implements RowReader {
    * @throws IllegalArgumentException if the base rate is not in (0, 1) or the exponent out of range
    */
   public CriteoGenerator(long seed, long count, double baseRate, double zipfExponent) {
+    this(seed, count, baseRate, zipfExponent, Integer.MAX_VALUE);
+  }
+
+  /**
+   * A generator whose categorical fields take at most {@code maxCardinality} values each: a bounded id universe,
+   * where every id recurs (a soak whose model must stop growing).
+   *
+   * @param seed the seed of everything random: features, ground truth and labels
+   * @param count the number of rows to produce; negative for an endless stream
+   * @param baseRate the mean click probability the ground truth is calibrated to, in (0, 1)
+   * @param zipfExponent the exponent of the Zipf law of category frequencies, in (0, 10]
+   * @param maxCardinality the most values of a categorical field, &ge; 1 ({@code Integer.MAX_VALUE}: the Kaggle
+   *     cardinalities)
+   * @throws IllegalArgumentException if an argument is out of range
+   */
+  public CriteoGenerator(long seed, long count, double baseRate, double zipfExponent, int maxCardinality) {
+    if (maxCardinality < 1) {
+      throw new IllegalArgumentException("maxCardinality must be >= 1, was " + maxCardinality);
+    }
     if (!(baseRate > 0.0 && baseRate < 1.0)) {
       throw new IllegalArgumentException("baseRate must be in (0, 1), was " + baseRate);
     }
@@ -88,9 +107,9 @@ public final class CriteoGenerator implements RowReader {
     this.seed = seed;
     this.count = count;
     this.baseRate = baseRate;
-    this.truth = calibrate(seed, baseRate, zipfExponent);
+    this.truth = calibrate(seed, baseRate, zipfExponent, maxCardinality);
     this.sampler =
-        new FeatureSampler(seed, Hashing.hash(seed, ROW_STREAM_SALT, 0), zipfExponent);
+        new FeatureSampler(seed, Hashing.hash(seed, ROW_STREAM_SALT, 0), zipfExponent, maxCardinality);
     Schema schema = CriteoFeatures.getClassSchema();
     for (int i = 0; i < integerPos.length; i++) {
       integerPos[i] = schema.getField("I" + (i + 1)).pos();
@@ -107,10 +126,10 @@ public final class CriteoGenerator implements RowReader {
    * The ground truth of a seed with its bias set so that the mean probability over a sample of
    * impressions, drawn from a stream of their own, is the base rate.
    */
-  private static GroundTruth calibrate(long seed, double baseRate, double zipfExponent) {
+  private static GroundTruth calibrate(long seed, double baseRate, double zipfExponent, int maxCardinality) {
     GroundTruth unbiased = new GroundTruth(seed);
     FeatureSampler calibration =
-        new FeatureSampler(seed, Hashing.hash(seed, CALIBRATION_STREAM_SALT, 0), zipfExponent);
+        new FeatureSampler(seed, Hashing.hash(seed, CALIBRATION_STREAM_SALT, 0), zipfExponent, maxCardinality);
     long[] integers = new long[GroundTruth.INTEGER_FIELDS];
     long[] codes = new long[GroundTruth.CATEGORICAL_FIELDS];
     double[] offsets = new double[CALIBRATION_ROWS];

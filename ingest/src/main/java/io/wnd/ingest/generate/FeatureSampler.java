@@ -55,13 +55,15 @@ final class FeatureSampler {
    * @param seed the seed of the category codes (the same for every stream of one generator)
    * @param streamSeed the seed of the random draws
    * @param zipfExponent the exponent of the category frequencies
+   * @param maxCardinality the most values of any categorical field (&ge; 1; {@code Integer.MAX_VALUE} for the
+   *     Kaggle cardinalities)
    */
-  FeatureSampler(long seed, long streamSeed, double zipfExponent) {
+  FeatureSampler(long seed, long streamSeed, double zipfExponent, int maxCardinality) {
     this.seed = seed;
     this.rng = RandomSource.XO_RO_SHI_RO_128_PP.create(streamSeed);
     this.gaussian = ZigguratSampler.NormalizedGaussian.of(rng);
     for (int f = 0; f < zipf.length; f++) {
-      zipf[f] = RejectionInversionZipfSampler.of(rng, cardinality[f], zipfExponent);
+      zipf[f] = RejectionInversionZipfSampler.of(rng, Math.min(cardinality[f], maxCardinality), zipfExponent);
     }
   }
 

@@ -86,6 +86,34 @@ class CriteoGeneratorTest {
   }
 
   @Test
+  void shouldDrawAtMostMaxCardinalityValuesPerCategoricalField() {
+    CriteoGenerator capped = new CriteoGenerator(1, 20_000, 0.2, CriteoGenerator.DEFAULT_ZIPF_EXPONENT, 50);
+    List<Set<Object>> seen = new ArrayList<>();
+    for (int f = 0; f < 26; f++) {
+      seen.add(new HashSet<>());
+    }
+    for (Row row = capped.next(); row != null; row = capped.next()) {
+      CriteoFeatures c = features(row);
+      for (int f = 0; f < 26; f++) {
+        Object v = c.get(13 + f);
+        if (v != null) {
+          seen.get(f).add(v);
+        }
+      }
+    }
+    int largest = seen.stream().mapToInt(Set::size).max().orElseThrow();
+    assertThat(largest).as("values of the most varied field").isLessThanOrEqualTo(50).isGreaterThan(10);
+    // without the cap the same field (C3, ten million values) varies far more
+    Set<Object> c3 = new HashSet<>();
+    for (int i = 0; i < 20_000; i++) {
+      c3.add(features(rows.get(i)).getC3());
+    }
+    assertThat(c3.size()).isGreaterThan(1_000);
+    assertThatThrownBy(() -> new CriteoGenerator(1, 1, 0.2, CriteoGenerator.DEFAULT_ZIPF_EXPONENT, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxCardinality");
+  }
+
+  @Test
   void shouldNumberRowsAndStopAfterCount() {
     CriteoGenerator generator = new CriteoGenerator(3, 5);
     for (int i = 0; i < 5; i++) {
