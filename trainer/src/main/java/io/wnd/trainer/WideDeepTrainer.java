@@ -90,8 +90,8 @@ public final class WideDeepTrainer {
     private long prefetched;
     /** The model's embedding table. */
     private final InMemorySparseTable embeddingRows;
-    /** FTRL state per wide coordinate: [z, n]. */
-    private final InMemorySparseTable ftrl;
+    /** FTRL state per wide coordinate: (z, n), inline in its hash table. */
+    private final FtrlTable ftrl;
     /**
      * Per embedding row, by the embedding table's row number ({@link #stateStride} floats a row): [Adagrad
      * accumulator x dim, last seen (hi, lo)]. Found by the row number the embedding lookup already gave, so an
@@ -120,7 +120,7 @@ public final class WideDeepTrainer {
     /** Per wide slot: the weight after this step's update (wideW holds the one before). */
     private float[] wideNewW = new float[0];
     private double[] wideGrad = new double[0];
-    /** Per wide slot: its row in {@link #ftrl}, or -1 (a new coordinate). */
+    /** Per wide slot: its slot in {@link #ftrl} (see {@link FtrlTable#find}), or -1 (a new coordinate). */
     private int[] wideFtrlRow = new int[0];
     /** Per wide slot: its row in the wide table where the step overwrites its weight in place, else -1. */
     private int[] wideModelRow = new int[0];
@@ -136,7 +136,6 @@ public final class WideDeepTrainer {
     private double[] logits = new double[0];
     private float[] dLogit = new float[0];
 
-    private final float[] pair = new float[2];
     private final float[] one = new float[1];
     private final float[] pendingRow = new float[3];
     private final float[] embRow;
@@ -195,7 +194,7 @@ public final class WideDeepTrainer {
         }
         this.wideRows = w;
         this.embeddingRows = e;
-        this.ftrl = new InMemorySparseTable(nWide, 2, spec.maxWideRows());
+        this.ftrl = new FtrlTable(nWide, spec.maxWideRows());
         this.stateStride = dim + 2;
         this.pending = new InMemorySparseTable(nSparse, 3, spec.maxEmbeddingRows());
         this.embRow = new float[dim];
@@ -222,9 +221,7 @@ public final class WideDeepTrainer {
         wideRows.forEachRow((field, id, row) -> {
             wideRows.readRow(row, one, 0);
             float w = one[0];
-            pair[0] = (float) (-w * scale - Math.signum(w) * l1);
-            pair[1] = 0f;
-            ftrl.put(field, id, pair);
+            ftrl.put(field, id, (float) (-w * scale - Math.signum(w) * l1), 0f);
             wideChanges.keyed(row, field, id);
         });
         embeddingRows.forEachRow((field, id, row) -> {
@@ -372,14 +369,10 @@ public final class WideDeepTrainer {
         for (int s = 0; s < n; s++) {
             touched += ftrl.touch(wideSlots.field(s), wideSlots.id(s));
         }
-        for (int s = 0; s < n; s++) {
-            int row = ftrl.row(wideSlots.field(s), wideSlots.id(s));
-            wideFtrlRow[s] = row;
-            if (row >= 0) {
-                touched += ftrl.touchRow(row);
-            }
-        }
         prefetched += touched;
+        for (int s = 0; s < n; s++) {
+            wideFtrlRow[s] = ftrl.find(wideSlots.field(s), wideSlots.id(s));
+        }
         for (int s = 0; s < n; s++) {
             loadWide(s);
         }
@@ -401,11 +394,11 @@ public final class WideDeepTrainer {
 
     private void loadWide(int s) {
         // one lookup per coordinate and step: the row number is kept for the write in updateWide
-        int row = wideFtrlRow[s];
-        if (row >= 0) {
-            ftrl.readRow(row, pair, 0);
-            wideZ[s] = pair[0];
-            wideN[s] = pair[1];
+        int slot = wideFtrlRow[s];
+        if (slot >= 0) {
+            int field = wideSlots.field(s);
+            wideZ[s] = ftrl.z(field, slot);
+            wideN[s] = ftrl.n(field, slot);
         } else {
             wideZ[s] = 0f;
             wideN[s] = 0f;
@@ -499,7 +492,7 @@ public final class WideDeepTrainer {
         for (int s = 0; s < slots; s++) {
             int field = wideSlots.field(s);
             long id = wideSlots.id(s);
-            touched += wideFtrlRow[s] >= 0 ? ftrl.touchRow(wideFtrlRow[s]) : ftrl.touch(field, id);
+            touched += ftrl.touch(field, id);
             if (wideNewW[s] != wideW[s]) {
                 touched += wideRows.touch(field, id);
             }
@@ -513,15 +506,17 @@ public final class WideDeepTrainer {
             wideModelRow[s] = row;
         }
         prefetched += touched;
-        // 4: the writes
+        // 4: the writes: first the state of coordinates that have some (their slots are valid until a new
+        // coordinate is added to the same field), then new coordinates and the weights
         for (int s = 0; s < slots; s++) {
-            pair[0] = wideZ[s];
-            pair[1] = wideN[s];
+            if (wideFtrlRow[s] >= 0) {
+                ftrl.write(wideSlots.field(s), wideFtrlRow[s], wideZ[s], wideN[s]);
+            }
+        }
+        for (int s = 0; s < slots; s++) {
             int field = wideSlots.field(s);
             long id = wideSlots.id(s);
-            if (wideFtrlRow[s] >= 0) {
-                ftrl.writeRow(wideFtrlRow[s], pair);
-            } else if (!ftrl.put(field, id, pair)) {
+            if (wideFtrlRow[s] < 0 && !ftrl.put(field, id, wideZ[s], wideN[s])) {
                 refused("wide coordinate");
                 continue;
             }
