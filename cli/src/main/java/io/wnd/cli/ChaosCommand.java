@@ -188,8 +188,9 @@ final class ChaosCommand implements Callable<Integer> {
     boolean ok = r.flagged().isEmpty() && r.errors() == 0 && r.unexpectedExits() == 0;
     out.println();
     out.printf(Locale.ROOT, "rate %,.0f events/s%s; %d samples; %d versions; max scorer lag %,d; %d error lines; "
-        + "%d unexpected exits%n", r.rate(), r.measuredRate() > 0 ? String.format(Locale.ROOT, " (80%% of %,.0f measured)",
-        r.measuredRate()) : "", r.samples().size(), r.versions(), r.maxLag(), r.errors(), r.unexpectedExits());
+        + "%d unexpected exits; %d appends the broker refused and the producer retried (transactions v2; not errors)%n",
+        r.rate(), r.measuredRate() > 0 ? String.format(Locale.ROOT, " (80%% of %,.0f measured)", r.measuredRate()) : "",
+        r.samples().size(), r.versions(), r.maxLag(), r.errors(), r.unexpectedExits(), r.retriedAppends());
     r.errorLines().forEach(l -> out.println("  error: " + l));
     out.println("slopes over the second half (MB/min; lag: records/min): " + r.slopes());
     out.println(r.flagged().isEmpty() ? "no curve grows beyond " + growthThreshold + " MB/min" : "GROWING: " + r.flagged());
@@ -206,6 +207,7 @@ final class ChaosCommand implements Callable<Integer> {
       m.put("max_scorer_lag", r.maxLag());
       m.put("errors", r.errors());
       m.put("error_lines", r.errorLines());
+      m.put("retried_appends", r.retriedAppends());
       m.put("unexpected_exits", r.unexpectedExits());
       m.put("slopes", r.slopes());
       m.put("flagged", r.flagged());

@@ -55,14 +55,16 @@ public final class Soak {
    * @param samples the curve: one map per sample
    * @param slopes MB/min (lag: records/min) over the second half, by series
    * @param flagged series whose slope exceeds the threshold
-   * @param errors ERROR lines in the apps' logs
+   * @param errors ERROR lines in the apps' logs (not those of retried appends)
+   * @param retriedAppends appends the broker refused and logged at ERROR and the producer retried (see
+   *     {@code errors()})
    * @param errorLines the first distinct ERROR lines ({@code log: line}), so a failed soak says what went wrong
    * @param unexpectedExits apps that exited during the soak
    * @param maxLag the largest scorer lag seen (records)
    * @param versions versions published during the soak
    */
   public record Result(double rate, double measuredRate, List<Map<String, Object>> samples, Map<String, Double> slopes,
-      List<String> flagged, long errors, List<String> errorLines, int unexpectedExits, long maxLag, long versions) {}
+      List<String> flagged, long errors, long retriedAppends, List<String> errorLines, int unexpectedExits, long maxLag, long versions) {}
 
   private final Plan plan;
   private final Pipeline pipeline;
@@ -194,8 +196,9 @@ public final class Soak {
           flagged.add(series);
         }
       }
-      return new Result(rate, measured, samples, slopes, flagged, errors(), List.copyOf(errorLines), exits, maxLag,
-        versions() - versions0);
+      long errors = errors();
+      return new Result(rate, measured, samples, slopes, flagged, errors, retriedAppends, List.copyOf(errorLines), exits,
+          maxLag, versions() - versions0);
     } finally {
       for (Process j : jstats) {
         j.destroy();
@@ -236,13 +239,31 @@ public final class Soak {
 
   private final java.util.Set<String> errorLines = new java.util.LinkedHashSet<>();
 
+  private long retriedAppends;
+
+  /**
+   * Counts the ERROR lines of every log, except the broker's rejections of a transactional producer's append that
+   * the producer retries (counted in {@link #retriedAppends}): with transactions v2 (KIP-890) the producer's epoch
+   * moves on at every commit, and a batch that reaches a partition before that transaction's first batch is refused
+   * with a retriable OutOfOrderSequenceException ("Expected sequence 0 for transactions v2", KAFKA-18202), which
+   * the broker's ReplicaManager logs at ERROR although nothing failed.
+   */
   private long errors() throws IOException {
     long n = 0;
+    long retried = 0;
     Path logs = dir.resolve("logs");
     try (var files = Files.list(logs)) {
       for (Path f : files.toList()) {
-        for (String l : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+        List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+          String l = lines.get(i);
           if (l.length() > 13 && l.startsWith(" ERROR", 12)) {
+            String next = i + 1 < lines.size() ? lines.get(i + 1) : "";
+            if (l.contains("Error processing append operation") && next.contains("OutOfOrderSequenceException")
+                && next.contains("for transactions v2")) {
+              retried++;
+              continue;
+            }
             n++;
             if (errorLines.size() < 5) {
               errorLines.add(f.getFileName() + ": " + l.substring(Math.min(l.length(), 18), Math.min(l.length(), 400)));
@@ -251,6 +272,7 @@ public final class Soak {
         }
       }
     }
+    retriedAppends = retried;
     return n;
   }
 
