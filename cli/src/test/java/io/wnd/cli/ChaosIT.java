@@ -44,14 +44,10 @@ class ChaosIT {
     WndIT.Result r = wnd("chaos", "--soak", "60s", "--rate", "300", "--sample-every", "10s", "--scorers", "1",
         "--dir", dir.toString(), "--json");
     JsonNode j = mapper.readTree(r.lastLine());
-    // A clean-clone CI run once saw 12 ERROR lines in the first 10 s of this soak, which three runs by hand did not
-    // reproduce; until their cause is known the test requires that any error is quoted (what an operator needs),
-    // and `wnd chaos --soak` itself still fails on them.
-    if (j.get("errors").asLong() > 0) {
-      assertThat(j.get("error_lines")).as(r.out()).isNotEmpty();
-      assertThat(j.get("ok").asBoolean()).isFalse();
-      System.err.println("soak error lines: " + j.get("error_lines"));
-    }
+    // The broker logs at ERROR the appends it refuses with the retriable transactions-v2 OutOfOrderSequenceException
+    // (the producer retries them); the soak counts those apart. Any other ERROR line fails it.
+    assertThat(j.get("errors").asLong()).as("error lines: %s", j.get("error_lines")).isZero();
+    assertThat(j.get("retried_appends").asLong()).isNotNegative();
     assertThat(j.get("unexpected_exits").asInt()).isZero();
     assertThat(j.get("versions").asLong()).as("the trainer publishes every 5 s").isGreaterThanOrEqualTo(3);
     assertThat(j.get("samples").size()).isGreaterThanOrEqualTo(4);
