@@ -85,16 +85,27 @@ public final class ScorerApp implements AutoCloseable {
   }
 
   private static double streamsRocksBytes(KafkaStreams streams) {
+    // with the shared cache of BoundedRocksMemory every store reports the same cache, which also holds the
+    // memtables (charged to it by the write buffer manager): count it once, and the memtables not again
+    boolean shared = io.wnd.scorer.internals.BoundedRocksMemory.budget() > 0;
     double sum = 0;
+    double cache = 0;
     for (Metric m : streams.metrics().values()) {
       String n = m.metricName().name();
-      if (m.metricName().group().equals("stream-state-metrics") && (n.equals("size-all-mem-tables")
-          || n.equals("estimate-table-readers-mem") || n.equals("block-cache-usage"))
-          && m.metricValue() instanceof Number v) {
+      if (!m.metricName().group().equals("stream-state-metrics") || !(m.metricValue() instanceof Number v)) {
+        continue;
+      }
+      if (n.equals("block-cache-usage")) {
+        if (shared) {
+          cache = Math.max(cache, v.doubleValue());
+        } else {
+          sum += v.doubleValue();
+        }
+      } else if (n.equals("estimate-table-readers-mem") || (n.equals("size-all-mem-tables") && !shared)) {
         sum += v.doubleValue();
       }
     }
-    return sum;
+    return sum + cache;
   }
 
   /**

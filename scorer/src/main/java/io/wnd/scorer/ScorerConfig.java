@@ -130,6 +130,13 @@ public final class ScorerConfig extends AbstractConfig {
 
   /** Hot-row cache size. */
   public static final String MODEL_CACHE_ROWS_CONFIG = "scorer.model.cache.rows";
+
+  /** Native memory budget of the Kafka Streams stores. */
+  public static final String ROCKSDB_MEMORY_BYTES_CONFIG = "scorer.rocksdb.memory.bytes";
+  private static final String ROCKSDB_MEMORY_BYTES_DOC = "Native memory of all Kafka Streams RocksDB stores of the "
+      + "JVM together: one shared block cache that also holds their index and filter blocks and, a quarter of it, "
+      + "their memtables. 0 leaves each store Kafka Streams' defaults (its own 50 MB cache, 48 MB of memtables, "
+      + "indexes outside any cache). A scorer.streams.rocksdb.config.setter replaces it. Default 134217728 (128 MiB).";
   private static final String MODEL_CACHE_ROWS_DOC = "Most sparse rows kept in the model's hot-row cache. Default 1000000.";
 
   /** Catch-up timeout. */
@@ -186,6 +193,8 @@ public final class ScorerConfig extends AbstractConfig {
       }, Importance.MEDIUM, QUALITY_GATE_DOC)
       .define(MODEL_DIR_CONFIG, Type.STRING, "", Importance.LOW, MODEL_DIR_DOC)
       .define(MODEL_CACHE_ROWS_CONFIG, Type.INT, 1_000_000, Range.atLeast(0), Importance.LOW, MODEL_CACHE_ROWS_DOC)
+      .define(ROCKSDB_MEMORY_BYTES_CONFIG, Type.LONG, io.wnd.scorer.internals.BoundedRocksMemory.DEFAULT_BYTES,
+          Range.atLeast(0), Importance.LOW, ROCKSDB_MEMORY_BYTES_DOC)
       .define(MODEL_CATCHUP_TIMEOUT_MS_CONFIG, Type.LONG, 120_000L, Range.atLeast(1), Importance.LOW,
           MODEL_CATCHUP_TIMEOUT_MS_DOC)
       .define(HTTP_BIND_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM, HTTP_BIND_DOC)
@@ -317,6 +326,11 @@ public final class ScorerConfig extends AbstractConfig {
     // broker has some, so records are processed in event-time order across both topics (KIP-353/695)
     // instead of clicks racing ahead of their impressions.
     m.put("max.task.idle.ms", 2_000L);
+    long rocksBytes = getLong(ROCKSDB_MEMORY_BYTES_CONFIG);
+    if (rocksBytes > 0) {
+      m.put("rocksdb.config.setter", io.wnd.scorer.internals.BoundedRocksMemory.class);
+      m.put(io.wnd.scorer.internals.BoundedRocksMemory.BYTES_CONFIG, rocksBytes);
+    }
     m.putAll(originalsWithPrefix(STREAMS_PREFIX));
     m.put("application.id", applicationId());
     return m;

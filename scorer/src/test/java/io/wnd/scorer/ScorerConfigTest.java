@@ -24,6 +24,18 @@ class ScorerConfigTest {
   }
 
   @Test
+  void shouldBoundTheStoresNativeMemoryUnlessTold() {
+    Map<String, Object> bounded = new ScorerConfig(Map.of()).streamsConfig();
+    assertThat(bounded).containsEntry("rocksdb.config.setter", io.wnd.scorer.internals.BoundedRocksMemory.class)
+        .containsEntry(io.wnd.scorer.internals.BoundedRocksMemory.BYTES_CONFIG, 128L * 1024 * 1024);
+    assertThat(new ScorerConfig(Map.of(ScorerConfig.ROCKSDB_MEMORY_BYTES_CONFIG, "0")).streamsConfig())
+        .doesNotContainKey("rocksdb.config.setter");
+    assertThat(new ScorerConfig(Map.of("scorer.streams.rocksdb.config.setter", "my.Setter")).streamsConfig())
+        .as("the user's own setter wins").containsEntry("rocksdb.config.setter", "my.Setter");
+    assertBad(ScorerConfig.ROCKSDB_MEMORY_BYTES_CONFIG, "-1");
+  }
+
+  @Test
   void shouldFailNamingTheKeyAndTheValue() {
     assertBad(ScorerConfig.ATTRIBUTION_WINDOW_MS_CONFIG, "0");
     assertBad(ScorerConfig.ATTRIBUTION_WINDOW_MS_CONFIG, "ten minutes");
