@@ -597,10 +597,14 @@ public final class WideDeepTrainer {
                 }
             }
         }
-        // the ids admitted by this step: where their rows go in the embedding table's index
+        // the ids admitted by this step: where their rows go in the embedding table's index. From here on embSeen
+        // counts an id's sightings including its admission count, for countTowardsAdmission.
         for (int s = 0; s < slots; s++) {
-            if (!embPresent[s] && seenIncludingPending(s) >= admissionThreshold) {
-                touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
+            if (!embPresent[s]) {
+                embSeen[s] = seenIncludingPending(s);
+                if (embSeen[s] >= admissionThreshold) {
+                    touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
+                }
             }
         }
         prefetched += touched;
@@ -641,10 +645,7 @@ public final class WideDeepTrainer {
         putTime(embState, at + dim, now);
     }
 
-    /**
-     * How often an id without a row has been seen: in this batch plus its admission count (its pending row is in
-     * {@link #pendingRow} after the call when it has one).
-     */
+    /** How often an id without a row has been seen: in this batch plus its admission count. */
     private int seenIncludingPending(int s) {
         int seen = embSeen[s];
         int pendingAt = embStateRow[s];
@@ -656,7 +657,7 @@ public final class WideDeepTrainer {
     }
 
     private void countTowardsAdmission(int s, int field, long id, long now) {
-        int seen = seenIncludingPending(s);
+        int seen = embSeen[s];
         // the row number read in updateEmbeddings: pending rows are only removed in this loop, each its own key's
         int pendingAt = embStateRow[s];
         if (seen >= admissionThreshold) {

@@ -28,9 +28,13 @@ final class RowCache {
         final int mask;
 
         Slots(int capacity) {
-            ids = new long[capacity];
-            rows = new float[capacity][];
-            mask = capacity - 1;
+            this(new long[capacity], new float[capacity][]);
+        }
+
+        Slots(long[] ids, float[][] rows) {
+            this.ids = ids;
+            this.rows = rows;
+            this.mask = ids.length - 1;
         }
     }
 
@@ -45,13 +49,9 @@ final class RowCache {
     RowCache copy() {
         RowCache c = new RowCache();
         synchronized (this) {
+            // the same capacity and hash: every entry keeps its slot, so the arrays are copied as they are
             Slots s = slots;
-            c.slots = new Slots(s.ids.length);
-            for (int i = 0; i < s.ids.length; i++) {
-                if (s.rows[i] != null) {
-                    c.insert(c.slots, s.ids[i], s.rows[i]);
-                }
-            }
+            c.slots = new Slots(s.ids.clone(), s.rows.clone());
             c.size = size;
         }
         return c;
