@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  * Bernoulli(0.25). A warm-up first trains on {@code warmupExamples} (JIT, and tables filled by real admissions, so
  * that a large id range is measured with large tables); then {@code examples} more, generated before the clock
  * starts, are trained on and timed. As in {@code wnd train}, the rows changed are drained (what a version publishes)
- * every {@value #DRAIN_EVERY} examples, in both phases; the drains are part of the timed work.
+ * every {@value #DRAIN_EVERY} examples, in both phases; the drains are part of the timed work. A full GC runs just
+ * before the clock starts.
  */
 public final class TrainingBenchmark {
 
@@ -79,6 +80,9 @@ public final class TrainingBenchmark {
         for (long done = 0; done < examples; done += b) {
             batches.add(uniform(spec, (int) Math.min(b, examples - done), idsPerField, random));
         }
+        // the examples just generated are the bulk of the young generation: collect now, so that the timed phase does
+        // not pay for copying them to the old one (as JMH collects between iterations)
+        System.gc();
         long start = System.nanoTime();
         for (List<Example> batch : batches) {
             trainer.train(batch);

@@ -102,8 +102,15 @@ public final class WideDeepTrainer {
     /** The rows changed since the last drain, per table. */
     private final ChangedRows wideChanges = new ChangedRows();
     private final ChangedRows embChanges = new ChangedRows();
-    /** Per id not admitted yet: [times seen, last seen (hi, lo)]. */
-    private final InMemorySparseTable pending;
+    /**
+     * An id seen but not admitted yet carries a mark in the embedding table's index (see
+     * {@link InMemorySparseTable#setMark}): the sign bit, its sighting count in bits 40-62 and its last sighting, in
+     * seconds, in bits 0-39 (two's complement). The lookup that looks for an id's row finds its count too: no second
+     * table, no second cache miss per id.
+     */
+    private static final int MARK_COUNT_SHIFT = 40;
+    private static final long MARK_SECONDS_MASK = (1L << MARK_COUNT_SHIFT) - 1;
+    private static final int MARK_COUNT_MASK = (1 << 23) - 1;
     private final Dl4jTower dl4j;
 
     private double biasZ;
@@ -124,8 +131,8 @@ public final class WideDeepTrainer {
     private int[] wideFtrlRow = new int[0];
     /** Per wide slot: its row in the wide table where the step overwrites its weight in place, else -1. */
     private int[] wideModelRow = new int[0];
-    /** Per embedding slot without a row: its row in {@link #pending}, or -1. */
-    private int[] embStateRow = new int[0];
+    /** Per embedding slot without a row: its mark (see {@link #MARK_COUNT_SHIFT}), or 0. */
+    private long[] embMark = new long[0];
     /** Per embedding slot: its row in the embedding table, or -1. */
     private int[] embModelRow = new int[0];
     private float[] embRows = new float[0];
@@ -137,12 +144,15 @@ public final class WideDeepTrainer {
     private float[] dLogit = new float[0];
 
     private final float[] one = new float[1];
-    private final float[] pendingRow = new float[3];
     private final float[] embRow;
 
     /** The size of the next step while warming up; {@code >= batchSize} once warmed up. */
     private int warmupSize;
     private final int batchSize;
+
+    private long splitSeconds = Long.MIN_VALUE;
+    private float splitHi = Float.NaN;
+    private float splitLo = Float.NaN;
 
     private long examples;
     private long steps;
@@ -196,7 +206,6 @@ public final class WideDeepTrainer {
         this.embeddingRows = e;
         this.ftrl = new FtrlTable(nWide, spec.maxWideRows());
         this.stateStride = dim + 2;
-        this.pending = new InMemorySparseTable(nSparse, 3, spec.maxEmbeddingRows());
         this.embRow = new float[dim];
         int expected = spec.batchSize();
         this.batchSize = expected;
@@ -433,8 +442,10 @@ public final class WideDeepTrainer {
         }
         prefetched += touched;
         for (int s = 0; s < n; s++) {
-            int row = embeddingRows.row(embSlots.field(s), embSlots.id(s));
+            long entry = embeddingRows.entry(embSlots.field(s), embSlots.id(s));
+            int row = InMemorySparseTable.rowOf(entry);
             embModelRow[s] = row;
+            embMark[s] = entry < 0 ? entry : 0;
             if (row >= 0) {
                 touched += embeddingRows.touchRow(row);
             }
@@ -579,31 +590,17 @@ public final class WideDeepTrainer {
         int slots = embSlots.size();
         // touch what the writes below visit (see prefetch): the lookups of embeddingForward have been pushed out of
         // the caches since by the rest of the step
+        // (ids without a row: the index word where their new mark or row goes). From here on embSeen counts an id's
+        // sightings including its mark's count, for countTowardsAdmission.
         long touched = 0;
         for (int s = 0; s < slots; s++) {
             if (embPresent[s]) {
                 int row = embModelRow[s];
                 touched += embeddingRows.touchRow(row) + Float.floatToRawIntBits(embState[row * stateStride]);
             } else {
-                touched += pending.touch(embSlots.field(s), embSlots.id(s));
-            }
-        }
-        for (int s = 0; s < slots; s++) {
-            if (!embPresent[s]) {
-                int row = pending.row(embSlots.field(s), embSlots.id(s));
-                embStateRow[s] = row;
-                if (row >= 0) {
-                    touched += pending.touchRow(row);
-                }
-            }
-        }
-        // the ids admitted by this step: where their rows go in the embedding table's index. From here on embSeen
-        // counts an id's sightings including its admission count, for countTowardsAdmission.
-        for (int s = 0; s < slots; s++) {
-            if (!embPresent[s]) {
-                embSeen[s] = seenIncludingPending(s);
-                if (embSeen[s] >= admissionThreshold) {
-                    touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
+                touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
+                if (embMark[s] != 0) {
+                    embSeen[s] += markCount(embMark[s]);
                 }
             }
         }
@@ -645,42 +642,35 @@ public final class WideDeepTrainer {
         putTime(embState, at + dim, now);
     }
 
-    /** How often an id without a row has been seen: in this batch plus its admission count. */
-    private int seenIncludingPending(int s) {
-        int seen = embSeen[s];
-        int pendingAt = embStateRow[s];
-        if (pendingAt >= 0) {
-            pending.readRow(pendingAt, pendingRow, 0);
-            seen += (int) pendingRow[0];
-        }
-        return seen;
-    }
-
     private void countTowardsAdmission(int s, int field, long id, long now) {
         int seen = embSeen[s];
-        // the row number read in updateEmbeddings: pending rows are only removed in this loop, each its own key's
-        int pendingAt = embStateRow[s];
         if (seen >= admissionThreshold) {
             model.initialEmbedding(field, id, embRow);
+            // replaces the id's mark, if it has one
             int row = embeddingRows.putRow(field, id, embRow);
             if (row >= 0) {
                 startState(row, now);
                 embChanges.added(row, field, id);
-                if (pendingAt >= 0) {
-                    pending.remove(field, id);
-                }
                 return;
             }
             refused("embedding row");
         }
-        // counts above the threshold only happen while the table is full; cap them so the float stays exact
-        pendingRow[0] = Math.min(seen, admissionThreshold);
-        putTime(pendingRow, 1, now);
-        if (pendingAt >= 0) {
-            pending.writeRow(pendingAt, pendingRow);
-        } else {
-            pending.put(field, id, pendingRow);
-        }
+        // counts above the threshold only happen while the table is full; cap them. With as many ids waiting as the
+        // table's row limit, a new one is not counted (setMark refuses), as a full table refuses rows.
+        embeddingRows.setMark(field, id, mark(Math.min(seen, admissionThreshold), now));
+    }
+
+    private static long mark(int count, long seconds) {
+        return Long.MIN_VALUE | ((long) Math.min(count, MARK_COUNT_MASK) << MARK_COUNT_SHIFT)
+                | (seconds & MARK_SECONDS_MASK);
+    }
+
+    private static int markCount(long mark) {
+        return (int) (mark >>> MARK_COUNT_SHIFT) & MARK_COUNT_MASK;
+    }
+
+    private static long markSeconds(long mark) {
+        return (mark << (64 - MARK_COUNT_SHIFT)) >> (64 - MARK_COUNT_SHIFT);
     }
 
     /**
@@ -704,13 +694,13 @@ public final class WideDeepTrainer {
             embChanges.removed(embeddingRows.removeRow(field, id), field, id);
         }
         KeySlots forgotten = new KeySlots(1024);
-        pending.forEach((field, id, values, offset) -> {
-            if (getTime(values, offset + 1) < cutoff) {
+        embeddingRows.forEachMark((field, id, mark) -> {
+            if (markSeconds(mark) < cutoff) {
                 forgotten.slot(field, id);
             }
         });
         for (int s = 0; s < forgotten.size(); s++) {
-            pending.remove(forgotten.field(s), forgotten.id(s));
+            embeddingRows.removeMark(forgotten.field(s), forgotten.id(s));
         }
         if (expired.size() > 0 || forgotten.size() > 0) {
             LOG.info("expired {} embedding rows and {} pending ids idle for more than {} s",
@@ -767,7 +757,7 @@ public final class WideDeepTrainer {
      * @return the row count of the admission-count table
      */
     public long pendingIds() {
-        return pending.size();
+        return embeddingRows.marks();
     }
 
     /**
@@ -791,9 +781,15 @@ public final class WideDeepTrainer {
         return Math.floorDiv(clock.millis(), 1000L);
     }
 
-    private static void putTime(float[] row, int offset, long seconds) {
-        row[offset] = (float) Math.floor(seconds / TIME_SPLIT);
-        row[offset + 1] = (float) (seconds - Math.floor(seconds / TIME_SPLIT) * TIME_SPLIT);
+    /** Stores seconds as two floats; the split of the latest time is kept (a step stamps every row it touches). */
+    private void putTime(float[] row, int offset, long seconds) {
+        if (seconds != splitSeconds) {
+            splitHi = (float) Math.floor(seconds / TIME_SPLIT);
+            splitLo = (float) (seconds - Math.floor(seconds / TIME_SPLIT) * TIME_SPLIT);
+            splitSeconds = seconds;
+        }
+        row[offset] = splitHi;
+        row[offset + 1] = splitLo;
     }
 
     private static long getTime(float[] row, int offset) {
@@ -830,7 +826,7 @@ public final class WideDeepTrainer {
             embPresent = Arrays.copyOf(embPresent, n);
             embSeen = Arrays.copyOf(embSeen, n);
             embModelRow = Arrays.copyOf(embModelRow, n);
-            embStateRow = Arrays.copyOf(embStateRow, n);
+            embMark = Arrays.copyOf(embMark, n);
             embRows = Arrays.copyOf(embRows, n * dim);
             embGrad = Arrays.copyOf(embGrad, n * dim);
         }

@@ -179,6 +179,32 @@ class TrainerBehaviourTest {
         }
     }
 
+    @Test
+    void shouldForgetTheSightingsOfAnIdleIdThatWasNotAdmitted() {
+        FeatureSpec spec = FeatureSpec.builtin("criteo");
+        assertThat(spec.admissionThreshold()).isEqualTo(2);
+        TestClock clock = new TestClock(START);
+        WideDeepTrainer trainer = new WideDeepTrainer(spec, clock);
+        List<Example> one = SyntheticExamples.uniform(spec, 1, 1, 5);
+        long id = one.get(0).features().ids()[2];
+        trainer.train(one);
+        assertThat(trainer.pendingIds()).isEqualTo(spec.sparseCount());
+
+        clock.advanceSeconds(spec.idleExpirySeconds());
+        trainer.expireIdle();
+        assertThat(trainer.pendingIds()).as("idle for exactly the limit: kept").isEqualTo(spec.sparseCount());
+        clock.advanceSeconds(1);
+        assertThat(trainer.expireIdle()).as("no rows to remove").isZero();
+        assertThat(trainer.pendingIds()).isZero();
+
+        trainer.train(one);
+        assertThat(trainer.model().embeddings().get(2, id)).as("counting starts again: seen once").isNull();
+        assertThat(trainer.pendingIds()).isEqualTo(spec.sparseCount());
+        trainer.train(one);
+        assertThat(trainer.model().embeddings().get(2, id)).as("seen twice").isNotNull();
+        assertThat(trainer.pendingIds()).as("admitted ids carry no count").isZero();
+    }
+
     private static void assertSameDelta(SparseDelta a, SparseDelta b) {
         assertThat(a.size()).isEqualTo(b.size());
         for (int i = 0; i < a.size(); i++) {

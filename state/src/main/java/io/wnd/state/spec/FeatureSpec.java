@@ -41,8 +41,8 @@ import java.util.Set;
  * @param batchSize          the training mini-batch size (&ge; 1)
  * @param warmupBatchSize    the size of a new trainer's first step (1 .. batchSize); each next step is twice as
  *                           large until it reaches {@code batchSize}. Equal to {@code batchSize}: no warm-up
- * @param admissionThreshold how many times an id must be seen before it gets an embedding row (&ge; 1; 1 admits
- *                           at first sight)
+ * @param admissionThreshold how many times an id must be seen before it gets an embedding row (1 ..
+ *                           {@value #MAX_ADMISSION_THRESHOLD}; 1 admits at first sight)
  * @param idleExpirySeconds  a row not touched for this many seconds is dropped (&ge; 0; 0 = never)
  * @param maxWideRows        the most rows the wide table may hold (&ge; 1)
  * @param maxEmbeddingRows   the most rows the embedding table may hold (&ge; 1)
@@ -57,6 +57,9 @@ public record FeatureSpec(String name, ModelType modelType, List<NumericColumn> 
 
     /** The spec used when none is named (DESIGN §3). */
     public static final String DEFAULT_BUILTIN = "criteo";
+
+    /** The largest {@code admission_threshold}: a million sightings before a row is far past any useful one. */
+    public static final int MAX_ADMISSION_THRESHOLD = 1_000_000;
 
     /** Copies the lists and validates everything; see {@link SpecException} for what the user sees. */
     public FeatureSpec {
@@ -332,6 +335,10 @@ public record FeatureSpec(String name, ModelType modelType, List<NumericColumn> 
         positiveD("optimizer.dense.epsilon", adam.epsilon());
         positive("batch_size", batchSize);
         positive("admission_threshold", admissionThreshold);
+        if (admissionThreshold > MAX_ADMISSION_THRESHOLD) {
+            throw new SpecException("admission_threshold", "must be <= " + MAX_ADMISSION_THRESHOLD
+                    + " (the trainer counts an id's sightings in 23 bits), got " + admissionThreshold);
+        }
         if (idleExpirySeconds < 0) {
             throw new SpecException("idle_expiry_seconds", "must be >= 0 (0 = never), got " + idleExpirySeconds);
         }

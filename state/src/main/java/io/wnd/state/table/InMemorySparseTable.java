@@ -1,9 +1,15 @@
 package io.wnd.state.table;
 
 /**
- * A {@link SparseTable} on the heap: one {@link LongIntIndex} per field maps an id to a row number, and all rows
+ * A {@link SparseTable} on the heap: one {@link LongLongIndex} per field maps an id to a row number, and all rows
  * live in one float slab ({@code row * dim} is a row's offset), so a lookup is one probe sequence and one
  * {@code arraycopy}, with no object per row. Removed rows' slots are reused.
+ *
+ * <p><b>Marks.</b> A key without a row may carry a <i>mark</i> in the index instead: a negative long of the owner's
+ * meaning (the trainer keeps an id's admission count and last sighting there), found by the same probe that looks
+ * for the key's row, so an owner that tracks ids before they get rows needs no second table and no second cache
+ * miss. A mark is not a row: {@link #read}, {@link #size}, {@link #forEach} and every copy or export ignore it;
+ * {@link #putRow} replaces it. At most {@link #maxRows} keys carry marks.
  *
  * <p>Not thread-safe: any number of threads may read at once while nobody writes; a writer needs exclusive access
  * (the scorer swaps whole models rather than writing into one being read).
@@ -12,9 +18,10 @@ public final class InMemorySparseTable implements SparseTable {
 
     private final int dim;
     private final long maxRows;
-    private final LongIntIndex[] index;
+    private final LongLongIndex[] index;
     private float[] slab;
     private int rows;
+    private long marks;
     private int[] free = new int[16];
     private int freeCount;
 
@@ -33,9 +40,9 @@ public final class InMemorySparseTable implements SparseTable {
         this.dim = dim;
         // one Java array holds the slab, so the heap table is bounded by its index range
         this.maxRows = Math.min(maxRows, (Integer.MAX_VALUE - 8) / dim);
-        this.index = new LongIntIndex[fields];
+        this.index = new LongLongIndex[fields];
         for (int f = 0; f < fields; f++) {
-            index[f] = new LongIntIndex();
+            index[f] = new LongLongIndex();
         }
         this.slab = new float[16 * dim];
     }
@@ -62,7 +69,7 @@ public final class InMemorySparseTable implements SparseTable {
 
     @Override
     public boolean read(int field, long id, float[] dst, int offset) {
-        int row = index[field].get(id);
+        int row = row(field, id);
         if (row < 0) {
             return false;
         }
@@ -79,7 +86,113 @@ public final class InMemorySparseTable implements SparseTable {
      * @return the row number, or -1 if the key has no row
      */
     public int row(int field, long id) {
+        return rowOf(index[field].get(id));
+    }
+
+    /**
+     * A key's index entry: its row or its mark, found by one probe.
+     *
+     * @param field the field
+     * @param id    the id
+     * @return the row number + 1 ({@code > 0}; see {@link #rowOf}), the key's mark ({@code < 0}), or 0 if the key
+     *         has neither
+     */
+    public long entry(int field, long id) {
         return index[field].get(id);
+    }
+
+    /**
+     * The row number in an {@link #entry}.
+     *
+     * @param entry an entry
+     * @return its row number, or -1 if the entry is a mark or empty
+     */
+    public static int rowOf(long entry) {
+        return entry > 0 ? (int) (entry - 1) : -1;
+    }
+
+    /**
+     * Sets the mark of a key that has no row.
+     *
+     * @param field the field
+     * @param id    the id
+     * @param mark  the mark ({@code < 0})
+     * @return false if the key had no mark and {@link #maxRows} keys already carry marks (nothing stored)
+     * @throws IllegalStateException if the key has a row
+     */
+    public boolean setMark(int field, long id, long mark) {
+        if (mark >= 0) {
+            throw new IllegalArgumentException("a mark is negative, got " + mark);
+        }
+        LongLongIndex ix = index[field];
+        int slot = ix.find(id);
+        if (slot >= 0) {
+            if (ix.valueAt(slot) > 0) {
+                throw new IllegalStateException("key (" + field + ", " + id + ") has a row; a mark is for keys without");
+            }
+            ix.setValueAt(slot, mark);
+            return true;
+        }
+        if (marks >= maxRows) {
+            return false;
+        }
+        ix.put(id, mark);
+        marks++;
+        return true;
+    }
+
+    /**
+     * Removes a key's mark (a row, if the key has one, stays).
+     *
+     * @param field the field
+     * @param id    the id
+     * @return whether the key had a mark
+     */
+    public boolean removeMark(int field, long id) {
+        LongLongIndex ix = index[field];
+        int slot = ix.find(id);
+        if (slot < 0 || ix.valueAt(slot) > 0) {
+            return false;
+        }
+        ix.remove(id);
+        marks--;
+        return true;
+    }
+
+    /**
+     * The number of keys that carry a mark.
+     *
+     * @return the mark count
+     */
+    public long marks() {
+        return marks;
+    }
+
+    /**
+     * Calls the visitor with every key that carries a mark, and its mark.
+     *
+     * @param visitor the visitor (must not change this table)
+     */
+    public void forEachMark(MarkVisitor visitor) {
+        for (int f = 0; f < index.length; f++) {
+            int field = f;
+            index[f].forEach((id, value) -> {
+                if (value < 0) {
+                    visitor.visit(field, id, value);
+                }
+            });
+        }
+    }
+
+    /** Visits a key and its mark. */
+    @FunctionalInterface
+    public interface MarkVisitor {
+        /**
+         * @param field the field
+         * @param id    the id
+         * @param mark  its mark ({@code < 0})
+         */
+        void visit(int field, long id, long mark);
     }
 
     /**
@@ -146,13 +259,17 @@ public final class InMemorySparseTable implements SparseTable {
         if (values.length != dim) {
             throw new IllegalArgumentException("a row has " + dim + " values, got " + values.length);
         }
-        int row = index[field].get(id);
+        long entry = index[field].get(id);
+        int row = rowOf(entry);
         if (row < 0) {
             if (size() >= maxRows) {
                 return -1;
             }
             row = allocateRow();
-            index[field].put(id, row);
+            index[field].put(id, row + 1L);
+            if (entry < 0) {
+                marks--;
+            }
         }
         System.arraycopy(values, 0, slab, row * dim, dim);
         return row;
@@ -171,10 +288,12 @@ public final class InMemorySparseTable implements SparseTable {
      * @return the row number, or -1 if the key had no row
      */
     public int removeRow(int field, long id) {
-        int row = index[field].remove(id);
-        if (row < 0) {
+        LongLongIndex ix = index[field];
+        int slot = ix.find(id);
+        if (slot < 0 || ix.valueAt(slot) < 0) {
             return -1;
         }
+        int row = rowOf(ix.remove(id));
         if (freeCount == free.length) {
             free = java.util.Arrays.copyOf(free, free.length * 2);
         }
@@ -195,7 +314,11 @@ public final class InMemorySparseTable implements SparseTable {
     public void forEach(RowVisitor visitor) {
         for (int f = 0; f < index.length; f++) {
             int field = f;
-            index[f].forEach((id, row) -> visitor.visit(field, id, slab, row * dim));
+            index[f].forEach((id, entry) -> {
+                if (entry > 0) {
+                    visitor.visit(field, id, slab, rowOf(entry) * dim);
+                }
+            });
         }
     }
 
@@ -207,7 +330,11 @@ public final class InMemorySparseTable implements SparseTable {
     public void forEachRow(KeyRowVisitor visitor) {
         for (int f = 0; f < index.length; f++) {
             int field = f;
-            index[f].forEach((id, row) -> visitor.visit(field, id, row));
+            index[f].forEach((id, entry) -> {
+                if (entry > 0) {
+                    visitor.visit(field, id, rowOf(entry));
+                }
+            });
         }
     }
 

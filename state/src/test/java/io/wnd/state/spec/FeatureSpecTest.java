@@ -285,6 +285,12 @@ class FeatureSpecTest {
     }
 
     @Test
+    void shouldRefuseAnAdmissionThresholdBeyondWhatTheTrainerCounts() {
+        assertRefused(s -> s.put("admission_threshold", FeatureSpec.MAX_ADMISSION_THRESHOLD + 1),
+                "admission_threshold", "must be <= 1000000");
+    }
+
+    @Test
     void shouldAcceptTheMinimalSpecUsedByTheseTests() {
         FeatureSpec spec = FeatureSpec.parse(edit(s -> { }));
 

@@ -125,4 +125,66 @@ class InMemorySparseTableTest {
         }
         assertThat(table.size()).isEqualTo(50_000);
     }
+
+    @Test
+    void shouldKeepMarksBesideRowsWithoutShowingThemAsRows() {
+        SplittableRandom random = new SplittableRandom(3);
+        InMemorySparseTable table = new InMemorySparseTable(2, 1, 1_000_000);
+        Map<Key, Float> rows = new HashMap<>();
+        Map<Key, Long> marks = new HashMap<>();
+        for (int step = 0; step < 100_000; step++) {
+            Key key = new Key(random.nextInt(2), random.nextLong(-300, 300));
+            int op = random.nextInt(6);
+            if (op == 0) {
+                float v = (float) random.nextGaussian();
+                assertThat(table.putRow(key.field(), key.id(), new float[]{v})).isNotNegative();
+                rows.put(key, v);
+                marks.remove(key); // a row replaces the mark
+            } else if (op == 1) {
+                assertThat(table.remove(key.field(), key.id())).isEqualTo(rows.remove(key) != null);
+            } else if (op == 2 && !rows.containsKey(key)) {
+                long mark = random.nextLong(Long.MIN_VALUE, 0);
+                assertThat(table.setMark(key.field(), key.id(), mark)).isTrue();
+                marks.put(key, mark);
+            } else if (op == 3) {
+                assertThat(table.removeMark(key.field(), key.id())).isEqualTo(marks.remove(key) != null);
+            } else {
+                long entry = table.entry(key.field(), key.id());
+                if (rows.containsKey(key)) {
+                    int row = InMemorySparseTable.rowOf(entry);
+                    assertThat(row).isEqualTo(table.row(key.field(), key.id())).isNotNegative();
+                    assertThat(table.get(key.field(), key.id())).containsExactly(rows.get(key));
+                } else {
+                    assertThat(entry).isEqualTo(marks.getOrDefault(key, 0L));
+                    assertThat(table.row(key.field(), key.id())).isEqualTo(-1);
+                    assertThat(table.get(key.field(), key.id())).as("a mark is not a row").isNull();
+                }
+            }
+            assertThat(table.size()).isEqualTo(rows.size());
+            assertThat(table.marks()).isEqualTo(marks.size());
+        }
+        Map<Key, Float> visitedRows = new HashMap<>();
+        table.forEach((field, id, values, offset) -> visitedRows.put(new Key(field, id), values[offset]));
+        assertThat(visitedRows).isEqualTo(rows);
+        Map<Key, Long> visitedMarks = new HashMap<>();
+        table.forEachMark((field, id, mark) -> visitedMarks.put(new Key(field, id), mark));
+        assertThat(visitedMarks).isEqualTo(marks);
+    }
+
+    @Test
+    void shouldRefuseAMarkOnARowAndMarksBeyondTheLimit() {
+        InMemorySparseTable table = new InMemorySparseTable(1, 1, 2);
+        table.put(0, 1L, new float[]{1f});
+
+        assertThatThrownBy(() -> table.setMark(0, 1L, -5L)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("has a row");
+        assertThatThrownBy(() -> table.setMark(0, 2L, 5L)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(table.setMark(0, 2L, -1L)).isTrue();
+        assertThat(table.setMark(0, 3L, -1L)).isTrue();
+        assertThat(table.setMark(0, 4L, -1L)).as("two marks at most").isFalse();
+        assertThat(table.setMark(0, 3L, -7L)).as("an update of a mark").isTrue();
+        assertThat(table.entry(0, 3L)).isEqualTo(-7L);
+        assertThat(table.removeRow(0, 3L)).as("a mark is not a row to remove").isEqualTo(-1);
+        assertThat(table.marks()).isEqualTo(2);
+    }
 }
