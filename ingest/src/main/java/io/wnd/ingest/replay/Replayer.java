@@ -129,16 +129,21 @@ public final class Replayer {
         sendError.compareAndSet(null, e);
       }
     };
-    long t0 = System.nanoTime();
-    long start = options.startTimeMillis() == ReplayOptions.START_NOW ? System.currentTimeMillis()
-        : options.startTimeMillis();
-    long lastReport = t0;
+    double seconds;
     long produced = 0;
     long baseImpressions = st.impressions;
     long baseClicks = st.clicks;
     boolean completed = true;
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
         new ByteArraySerializer())) {
+      // the schedule (pacing, and event times "now") starts once the producer knows both topics: otherwise the first
+      // rows wait for the producer's start and metadata, and go out late and in a burst (their event times in the past)
+      producer.partitionsFor(impTopic);
+      producer.partitionsFor(clickTopic);
+      long t0 = System.nanoTime();
+      long start = options.startTimeMillis() == ReplayOptions.START_NOW ? System.currentTimeMillis()
+          : options.startTimeMillis();
+      long lastReport = t0;
       long k = 0; // rows consumed from the inputs, skip included
       long totalBytes = sources.stream().allMatch(s -> s.size() >= 0)
           ? sources.stream().mapToLong(Source::size).sum() : -1;
@@ -203,8 +208,8 @@ public final class Replayer {
         }
       }
       flushAndCheckpoint(producer, sendError, st, names, start, completed);
+      seconds = (System.nanoTime() - t0) / 1e9;
     }
-    double seconds = (System.nanoTime() - t0) / 1e9;
     progress.update(produced, st.impressions - baseImpressions, st.clicks - baseClicks, rejected.getAsLong(), seconds,
         completed ? 1.0 : Double.NaN);
     return new ReplaySummary(produced, st.impressions - baseImpressions, st.clicks - baseClicks, rejected.getAsLong(),
