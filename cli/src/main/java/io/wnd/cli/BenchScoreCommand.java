@@ -98,6 +98,10 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
   @Option(names = "--commit-interval-ms", description = "The scorer's Kafka Streams commit.interval.ms (default: the scorer's default).")
   Long commitIntervalMs;
 
+  @Option(names = "--scorer-config", paramLabel = "KEY=VALUE",
+      description = "A scorer setting by its full key (e.g. scorer.streams.max.task.idle.ms=0: a Kafka Streams setting; wnd score -S sets the same); repeatable.")
+  Map<String, String> scorerConfig = new LinkedHashMap<>();
+
   @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the input topics (default: ${DEFAULT-VALUE}).")
   int partitions;
 
@@ -195,6 +199,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         if (commitIntervalMs != null) {
           props.put("scorer.streams.commit.interval.ms", commitIntervalMs);
         }
+        props.putAll(scorerConfig);
         scorer = ScorerApp.start(new ScorerConfig(props));
         Monitor mon = monitor;
         long target = backlog.impressions();
@@ -208,6 +213,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         r.put("throughput_per_s", Math.round(throughput));
         r.put("throughput_scores", target);
         r.put("commit_interval_ms", commitIntervalMs == null ? "default" : commitIntervalMs);
+        r.put("scorer_config", new LinkedHashMap<>(scorerConfig));
         progress("%s: %,.0f scored/s (%,d scores in %.1f s)", fs.name(), throughput, target - s0, secs);
 
         // 3. latency at a steady rate

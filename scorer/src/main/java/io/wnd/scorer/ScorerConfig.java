@@ -322,10 +322,13 @@ public final class ScorerConfig extends AbstractConfig {
   public Map<String, Object> streamsConfig() {
     Map<String, Object> m = clientConfig();
     m.put("processing.guarantee", "exactly_once_v2");
-    // Impressions and clicks of one key meet in one task: wait briefly for the other input's data when the
-    // broker has some, so records are processed in event-time order across both topics (KIP-353/695)
-    // instead of clicks racing ahead of their impressions.
-    m.put("max.task.idle.ms", 2_000L);
+    // Impressions and clicks of one key meet in one task. 0 (Kafka's default, stated so it is not changed by
+    // accident): a task waits to fetch the other input's records that are already on the broker, so those are
+    // processed in event-time order across both topics (KIP-695), but never for records not produced yet. A
+    // positive value would hold every impression until a click arrives on the other partition (or the time runs
+    // out): bench score measured p50 / p99 3 / 26 ms at 2000 against 1 / 17 ms at 0, and with few clicks an
+    // impression would wait the whole time. A click that still overtakes its impression is held by the join.
+    m.put("max.task.idle.ms", 0L);
     long rocksBytes = getLong(ROCKSDB_MEMORY_BYTES_CONFIG);
     if (rocksBytes > 0) {
       m.put("rocksdb.config.setter", io.wnd.scorer.internals.BoundedRocksMemory.class);
