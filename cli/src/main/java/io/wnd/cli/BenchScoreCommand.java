@@ -31,6 +31,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -155,7 +157,11 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
     Path dir = Files.createTempDirectory("wnd-bench-score-");
     ScorerApp scorer = null;
     Monitor monitor = null;
-    try (LocalKafka kafka = LocalKafka.create(dir.resolve("kafka"), 0, 0, Map.of()).start(Duration.ofSeconds(60))) {
+    LocalKafka kafka = null;
+    // not a try-with-resources: the broker must stop after the scorer (resources close before a finally block runs),
+    // or the scorer's last commit waits for a broker that is gone and its stream thread outlives the close
+    try {
+      kafka = LocalKafka.create(dir.resolve("kafka"), 0, 0, Map.of()).start(Duration.ofSeconds(60));
       Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
       Topics topics = new Topics("bench.", partitions);
       try (Admin admin = Admin.create(client)) {
@@ -238,10 +244,14 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         // 4. the same while versions are applied
         progress("%s: the same with a new version every %d s", fs.name(), swapMs / 1000);
         long versionBefore = scorer.model().version();
+        // stopped by the latch, not by an interrupt: an interrupt inside publish() would abort a transaction halfway
+        CountDownLatch stopSwapping = new CountDownLatch(1);
         Thread swapper = new Thread(() -> {
           for (int i = 0; i < later.size(); i++) {
             try {
-              Thread.sleep(swapMs);
+              if (stopSwapping.await(swapMs, TimeUnit.MILLISECONDS)) {
+                return;
+              }
             } catch (InterruptedException e) {
               return;
             }
@@ -252,7 +262,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         long before2 = monitor.scores();
         swapper.start();
         ReplaySummary swapped = replay(paced(client), topics, paced, paced, -1, durationMs);
-        swapper.interrupt();
+        stopSwapping.countDown();
         swapper.join(60_000);
         awaitUntil(() -> mon.scores() >= before2 + swapped.impressions(), 60_000, sc);
         Monitor.Interval sw = monitor.drain();
@@ -270,6 +280,9 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       }
       if (monitor != null) {
         monitor.close();
+      }
+      if (kafka != null) {
+        kafka.close();
       }
       try (Stream<Path> files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
