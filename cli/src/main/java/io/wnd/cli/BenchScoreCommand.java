@@ -59,7 +59,9 @@ import picocli.CommandLine.Spec;
         "     consumer (adds the exactly-once commit interval);",
         "  4. the same while a new version (the trainer's changes after --swap-examples more examples) is",
         "     published every --swap-every.",
-        "Nothing else should run on the machine while it measures.", ""})
+        "Nothing else should run on the machine while it measures. A heap that grows during the run stalls the",
+        "process for up to hundreds of ms each time (shown as latency): for stable numbers give it a fixed,",
+        "pre-touched heap, e.g. JAVA_OPTS='-Xms3g -Xmx3g -XX:+AlwaysPreTouch' ./wnd bench score.", ""})
 final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -134,6 +136,12 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
     }
     PrintWriter out = spec.commandLine().getOut();
     err = spec.commandLine().getErr();
+    Map<String, Object> heap = heap();
+    if (!Boolean.TRUE.equals(heap.get("fixed"))) {
+      progress("warning: the heap is not fixed and pre-touched (-Xms %d MiB, -Xmx %d MiB%s); each time it grows the process "
+          + "stalls, which shows as latency. For stable numbers: JAVA_OPTS='-Xms3g -Xmx3g -XX:+AlwaysPreTouch'",
+          heap.get("initial_mb"), heap.get("max_mb"), Boolean.TRUE.equals(heap.get("pre_touched")) ? "" : ", no AlwaysPreTouch");
+    }
     List<Map<String, Object>> results = new ArrayList<>();
     for (Map.Entry<String, FeatureSpec> e : fss.entrySet()) {
       Map<String, Object> r = measure(e.getKey(), e.getValue(), durationMs, swapMs);
@@ -146,6 +154,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       Map<String, Object> all = new LinkedHashMap<>();
       all.put("specs", results);
       all.put("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+      all.put("heap", heap);
       Json.print(out, all);
     }
     return 0;
@@ -289,6 +298,19 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       }
     }
     return r;
+  }
+
+  /** This JVM's heap: initial and maximum size, and whether it is fixed (equal) and touched at start. */
+  private static Map<String, Object> heap() {
+    java.lang.management.MemoryUsage u = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    boolean preTouched = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+        .contains("-XX:+AlwaysPreTouch");
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("initial_mb", u.getInit() >> 20);
+    m.put("max_mb", u.getMax() >> 20);
+    m.put("pre_touched", preTouched);
+    m.put("fixed", u.getInit() == u.getMax() && preTouched);
+    return m;
   }
 
   private static void train(WideDeepTrainer trainer, Encoder encoder, CriteoGenerator gen, FeatureSpec fs, int n) {
