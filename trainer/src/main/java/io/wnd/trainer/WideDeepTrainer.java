@@ -589,9 +589,9 @@ public final class WideDeepTrainer {
         }
         int slots = embSlots.size();
         // touch what the writes below visit (see prefetch): the lookups of embeddingForward have been pushed out of
-        // the caches since by the rest of the step
-        // (ids without a row: the index word where their new mark or row goes). From here on embSeen counts an id's
-        // sightings including its mark's count, for countTowardsAdmission.
+        // the caches since by the rest of the step. For an id without a row that is the index word where its new
+        // mark or row goes. From here on embSeen counts an id's sightings including its mark's, for
+        // countTowardsAdmission.
         long touched = 0;
         for (int s = 0; s < slots; s++) {
             if (embPresent[s]) {
