@@ -9,9 +9,17 @@ import io.wnd.state.table.LongLongIndex;
  * (with tens of millions of coordinates, nearly every access misses the caches).
  *
  * <p>A state of (+0, +0), the state of a coordinate never touched, packs to 0, the index's empty-slot marker: such a
- * state is never stored, which is the same as not having it. Not thread-safe.
+ * state is never stored, which is the same as not having it.
+ *
+ * <p><b>Idle coordinates.</b> n is never negative, so its sign bit is free: it is the coordinate's <i>touched</i>
+ * bit, set by every {@link #write} and {@link #put}. {@link #sweep} removes the coordinates whose bit is clear and
+ * clears it on the others (the CLOCK scheme): run every T seconds, it removes a coordinate idle for between T and
+ * 2T, at no cost per step and no memory per coordinate. Not thread-safe.
  */
 final class FtrlTable {
+
+    /** The touched bit: the sign bit of n, the low word. */
+    private static final long TOUCHED = 1L << 31;
 
     private final LongLongIndex[] tables;
     private final long maxRows;
@@ -54,12 +62,12 @@ final class FtrlTable {
     }
 
     float n(int field, int slot) {
-        return Float.intBitsToFloat((int) tables[field].valueAt(slot));
+        return Float.intBitsToFloat((int) (tables[field].valueAt(slot) & ~TOUCHED));
     }
 
     /** Overwrites the state at a slot from {@link #find}; (+0, +0) is not a state a found coordinate can reach. */
     void write(int field, int slot, float z, float n) {
-        tables[field].setValueAt(slot, pack(z, n));
+        tables[field].setValueAt(slot, pack(z, n) | TOUCHED);
     }
 
     /**
@@ -75,7 +83,7 @@ final class FtrlTable {
             if (v == 0) {
                 throw new IllegalStateException("a coordinate's state cannot return to (+0, +0)");
             }
-            t.setValueAt(slot, v);
+            t.setValueAt(slot, v | TOUCHED);
             return true;
         }
         if (v == 0) {
@@ -84,11 +92,52 @@ final class FtrlTable {
         if (size >= maxRows) {
             return false;
         }
-        t.put(id, v);
+        t.put(id, v | TOUCHED);
         size++;
         return true;
     }
 
+    /**
+     * Removes every coordinate not touched since the previous sweep (or since it was added, for the first), and
+     * clears the touched bit of the others.
+     *
+     * @param removed called with each coordinate removed
+     * @return how many were removed
+     */
+    int sweep(KeyVisitor removed) {
+        int count = 0;
+        for (int f = 0; f < tables.length; f++) {
+            LongLongIndex t = tables[f];
+            KeySlots idle = new KeySlots(1024);
+            int n = t.slots();
+            for (int i = 0; i < n; i++) {
+                long v = t.valueAt(i);
+                if (v == 0) {
+                    continue;
+                }
+                if ((v & TOUCHED) != 0 && (v & ~TOUCHED) != 0) {
+                    t.setValueAt(i, v & ~TOUCHED);
+                } else {
+                    idle.slot(f, t.keyAt(i));
+                }
+            }
+            for (int s = 0; s < idle.size(); s++) {
+                t.remove(idle.id(s));
+                size--;
+                count++;
+                removed.visit(f, idle.id(s));
+            }
+        }
+        return count;
+    }
+
+    /** Visits a coordinate. */
+    @FunctionalInterface
+    interface KeyVisitor {
+        void visit(int field, long id);
+    }
+
+    /** z and n as two floats, n's sign bit (the touched bit) clear: n is never negative. */
     private static long pack(float z, float n) {
         return ((long) Float.floatToRawIntBits(z) << 32) | (Float.floatToRawIntBits(n) & 0xFFFFFFFFL);
     }

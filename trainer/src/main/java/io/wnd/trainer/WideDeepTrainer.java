@@ -150,6 +150,8 @@ public final class WideDeepTrainer {
     private int warmupSize;
     private final int batchSize;
 
+    /** When {@link #expireIdle} last swept the wide coordinates (at first: when this trainer started). */
+    private long lastWideSweep;
     private long splitSeconds = Long.MIN_VALUE;
     private float splitHi = Float.NaN;
     private float splitLo = Float.NaN;
@@ -214,6 +216,7 @@ public final class WideDeepTrainer {
         this.embSlots = new KeySlots(expected * nSparse);
         this.dl4j = useDeep ? new Dl4jTower(model.tower(), spec.adam(), spec.seed()) : null;
         adoptExistingState();
+        this.lastWideSweep = nowSeconds();
         LOG.info("trainer for spec '{}' ({}): {} wide fields, {} embedding fields of dim {}, tower {}",
                 spec.name(), spec.modelType().jsonName(), nWide, nSparse, dim,
                 Arrays.toString(model.tower().sizes()));
@@ -675,13 +678,33 @@ public final class WideDeepTrainer {
 
     /**
      * Removes the embedding rows, and forgets the admission counts of ids, not seen for
-     * {@code idle_expiry_seconds} by the clock. It visits every row, so callers run it now and then (e.g. once
-     * per version), not per batch; the removed rows appear as deletions in the next {@link #drainChanges()}.
+     * {@code idle_expiry_seconds} by the clock; and once every {@code idle_expiry_seconds}, removes the wide
+     * coordinates (FTRL state and weight) not touched since the previous time, i.e. idle for between 1 and 2 times
+     * {@code idle_expiry_seconds} (see {@link FtrlTable#sweep}): without it a continuous trainer would fill the
+     * FTRL table and refuse every new coordinate from then on. It visits every row, so callers run it now and then
+     * (e.g. once per version), not per batch; the removed rows appear as deletions in the next
+     * {@link #drainChanges()}. Does nothing when {@code idle_expiry_seconds} is 0 (never expire).
      *
      * @return the number of embedding rows removed
      */
     public int expireIdle() {
-        long cutoff = nowSeconds() - idleExpirySeconds;
+        if (idleExpirySeconds == 0) {
+            return 0;
+        }
+        long now = nowSeconds();
+        if (now - lastWideSweep >= idleExpirySeconds) {
+            lastWideSweep = now;
+            int wide = ftrl.sweep((field, id) -> {
+                int row = wideRows.removeRow(field, id);
+                if (row >= 0) {
+                    wideChanges.removed(row, field, id);
+                }
+            });
+            if (wide > 0) {
+                LOG.info("expired {} wide coordinates not touched for at least {} s", wide, idleExpirySeconds);
+            }
+        }
+        long cutoff = now - idleExpirySeconds;
         KeySlots expired = new KeySlots(1024);
         embeddingRows.forEachRow((field, id, row) -> {
             if (getTime(embState, row * stateStride + dim) < cutoff) {

@@ -2,7 +2,9 @@ package io.wnd.trainer;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -58,5 +60,31 @@ class FtrlTableTest {
         assertThat(table.put(0, 8, 2f, 3f)).as("an update of a held coordinate").isTrue();
         assertThat(table.z(0, table.find(0, 8))).isEqualTo(2f);
         assertThatThrownBy(() -> table.put(0, 8, 0f, 0f)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aSweepRemovesWhatWasNotTouchedSinceThePreviousOneAndKeepsTheStateOfTheRest() {
+        FtrlTable table = new FtrlTable(2, 100);
+        table.put(0, 1, 1.5f, 2f);
+        table.put(1, 1, -0.5f, 3f);
+        table.put(1, 2, 0.25f, 0f);
+        List<String> removed = new ArrayList<>();
+
+        assertThat(table.sweep((f, id) -> removed.add(f + ":" + id))).as("all touched since added").isZero();
+        table.write(0, table.find(0, 1), 2.5f, 4f);
+        table.put(1, 2, 0.75f, 1f);
+        assertThat(table.sweep((f, id) -> removed.add(f + ":" + id))).isEqualTo(1);
+
+        assertThat(removed).containsExactly("1:1");
+        assertThat(table.size()).isEqualTo(2);
+        assertThat(table.find(1, 1)).isNegative();
+        int a = table.find(0, 1);
+        assertThat(table.z(0, a)).isEqualTo(2.5f);
+        assertThat(table.n(0, a)).as("the touched bit is not part of n").isEqualTo(4f);
+        int b = table.find(1, 2);
+        assertThat(table.z(1, b)).isEqualTo(0.75f);
+        assertThat(table.n(1, b)).isEqualTo(1f);
+        assertThat(table.sweep((f, id) -> removed.add(f + ":" + id))).isEqualTo(2);
+        assertThat(table.size()).isZero();
     }
 }

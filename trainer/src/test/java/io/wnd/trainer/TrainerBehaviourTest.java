@@ -205,6 +205,58 @@ class TrainerBehaviourTest {
         assertThat(trainer.pendingIds()).as("admitted ids carry no count").isZero();
     }
 
+    @Test
+    void shouldDropWideCoordinatesIdleForAWholeExpiryPeriod() {
+        FeatureSpec spec = FeatureSpec.builtin("criteo");
+        TestClock clock = new TestClock(START);
+        WideDeepTrainer trainer = new WideDeepTrainer(spec, clock);
+        List<Example> one = SyntheticExamples.uniform(spec, 1, 1, 5);
+        for (int i = 0; i < 20; i++) {
+            trainer.train(one);
+        }
+        long coordinates = trainer.wideCoordinates();
+        long weights = trainer.model().wide().size();
+        assertThat(coordinates).isEqualTo(spec.wideFieldCount());
+        assertThat(weights).as("20 steps on one example move some weights past l1").isPositive();
+        trainer.drainChanges();
+
+        clock.advanceSeconds(spec.idleExpirySeconds());
+        trainer.expireIdle();
+        assertThat(trainer.wideCoordinates()).as("touched since the trainer started").isEqualTo(coordinates);
+        clock.advanceSeconds(spec.idleExpirySeconds() - 1);
+        trainer.expireIdle();
+        assertThat(trainer.wideCoordinates()).as("no second sweep within the period").isEqualTo(coordinates);
+        clock.advanceSeconds(1);
+        trainer.expireIdle();
+
+        assertThat(trainer.wideCoordinates()).isZero();
+        assertThat(trainer.model().wide().size()).isZero();
+        Changes changes = trainer.drainChanges();
+        assertThat(changes.wide().size()).isEqualTo(weights);
+        for (int i = 0; i < changes.wide().size(); i++) {
+            assertThat(changes.wide().deleted(i)).isTrue();
+        }
+    }
+
+    @Test
+    void shouldExpireNothingWhenTheSpecSaysNever() {
+        FeatureSpec spec = FeatureSpec.builtin("census");
+        assertThat(spec.idleExpirySeconds()).isZero();
+        TestClock clock = new TestClock(START);
+        WideDeepTrainer trainer = new WideDeepTrainer(spec, clock);
+        trainer.train(SyntheticExamples.uniform(spec, 64, 50, 5));
+        long rows = trainer.model().embeddings().size();
+        long coordinates = trainer.wideCoordinates();
+        assertThat(rows).isPositive();
+
+        clock.advanceSeconds(10 * 365 * 86_400L);
+        assertThat(trainer.expireIdle()).isZero();
+        trainer.expireIdle();
+
+        assertThat(trainer.model().embeddings().size()).isEqualTo(rows);
+        assertThat(trainer.wideCoordinates()).isEqualTo(coordinates);
+    }
+
     private static void assertSameDelta(SparseDelta a, SparseDelta b) {
         assertThat(a.size()).isEqualTo(b.size());
         for (int i = 0; i < a.size(); i++) {

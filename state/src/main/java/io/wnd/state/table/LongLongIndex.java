@@ -72,7 +72,27 @@ public final class LongLongIndex {
     }
 
     /**
-     * The value at a slot from {@link #find}.
+     * The number of slots: every slot number is below it. With {@link #keyAt} and {@link #valueAt} a caller can
+     * visit every entry and change values in place ({@link #setValueAt}), which {@link #forEach} cannot.
+     *
+     * @return the capacity
+     */
+    public int slots() {
+        return mask + 1;
+    }
+
+    /**
+     * The key at a slot whose {@link #valueAt} is not 0.
+     *
+     * @param slot the slot
+     * @return its key
+     */
+    public long keyAt(int slot) {
+        return table[2 * slot];
+    }
+
+    /**
+     * The value at a slot from {@link #find} (0 at an empty slot).
      *
      * @param slot the slot
      * @return its value
