@@ -21,7 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train", mixinStandardHelpOptions = true, usageHelpWidth = 110,
     description = {"Measure training examples/s on one thread (no Kafka): for each id range in --ids, a new trainer",
         "trains on --warmup-examples synthetic examples (ids uniform per field; this fills the tables through the",
-        "normal admissions), then on --examples more, timed. ./wnd sets OMP_NUM_THREADS=1 unless it is set.", ""})
+        "normal admissions), then on --examples more, timed, in --rounds rounds: in each round every trainer in",
+        "turn trains its next share, so a machine that speeds up or slows down during the run weighs on every range",
+        "alike. ./wnd sets OMP_NUM_THREADS=1 unless it is set.", ""})
 final class BenchTrainCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -46,14 +48,19 @@ final class BenchTrainCommand implements Callable<Integer> {
       description = "Examples timed (default: ${DEFAULT-VALUE}).")
   long examples;
 
+  @Option(names = "--rounds", paramLabel = "N", defaultValue = "5",
+      description = "Rounds the timed examples of each range are split into (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
   @Override
   public Integer call() {
     FeatureSpec fs = Specs.withModelType(spec, Specs.load(spec, specName), modelType);
-    if (examples < 1 || warmup < 0) {
-      throw new ParameterException(spec.commandLine(), "--examples must be >= 1 and --warmup-examples >= 0");
+    if (examples < 1 || warmup < 0 || rounds < 1 || examples < rounds) {
+      throw new ParameterException(spec.commandLine(),
+          "--examples must be >= 1, --warmup-examples >= 0, --rounds >= 1 and --examples >= --rounds");
     }
     for (long n : ids) {
       if (n < 1) {
@@ -67,10 +74,20 @@ final class BenchTrainCommand implements Callable<Integer> {
     r.put("batch_size", fs.batchSize());
     r.put("backend", Backend.describe().asMap());
     r.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"));
+    r.put("rounds", rounds);
+    if (!json) {
+      out.printf(Locale.ROOT, "warming up %d trainers (%,d examples each), then %d timed rounds...%n", ids.size(), warmup,
+          rounds);
+      out.flush();
+    }
+    List<TrainingBenchmark.Interleaved> measured = TrainingBenchmark.runInterleaved(fs,
+        ids.stream().mapToLong(Long::longValue).toArray(), warmup, examples, rounds, Clock.systemUTC());
     List<Map<String, Object>> runs = new ArrayList<>();
     double first = Double.NaN;
-    for (long n : ids) {
-      TrainingBenchmark.Result res = TrainingBenchmark.run(fs, n, warmup, examples, Clock.systemUTC());
+    List<Double> firstRounds = null;
+    for (TrainingBenchmark.Interleaved one : measured) {
+      TrainingBenchmark.Result res = one.result();
+      long n = res.idsPerField();
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("ids_per_field", n);
       m.put("warmup_examples", res.warmupExamples());
@@ -82,11 +99,16 @@ final class BenchTrainCommand implements Callable<Integer> {
       m.put("pending_ids", res.pendingIds());
       // rows refused at a table's row limit (limits.*): a full table refuses every new key, which costs a lookup
       m.put("refused_rows", res.refusedRows());
+      m.put("round_examples_per_second", one.roundRates().stream().map(Math::round).toList());
       if (Double.isNaN(first)) {
         first = res.examplesPerSecond();
+        firstRounds = one.roundRates();
       } else {
-        // how much slower than the first id range: 0.2 = 20 % fewer examples/s
+        // how much slower than the first id range: 0.2 = 20 % fewer examples/s; and the same round by round
         m.put("slowdown_vs_first", 1 - res.examplesPerSecond() / first);
+        List<Double> base = firstRounds;
+        m.put("slowdown_vs_first_by_round", java.util.stream.IntStream.range(0, rounds)
+            .mapToObj(i -> Math.round((1 - one.roundRates().get(i) / base.get(i)) * 1000) / 1000.0).toList());
       }
       runs.add(m);
       if (!json) {

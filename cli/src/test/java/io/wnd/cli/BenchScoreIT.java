@@ -34,6 +34,8 @@ class BenchScoreIT {
     }
     assertThat(s.get("swapping").get("versions_applied").asLong()).isGreaterThanOrEqualTo(2);
     assertThat(s.get("swapping").get("rows_changed_per_version").asLong()).isPositive();
+    assertThat(j.get("heap").get("max_mb").asLong()).isPositive();
+    assertThat(j.get("heap").has("fixed")).isTrue();
   }
 
   @Test

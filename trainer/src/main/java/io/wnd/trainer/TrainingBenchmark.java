@@ -47,44 +47,107 @@ public final class TrainingBenchmark {
     }
 
     /**
-     * Runs one measurement on a new trainer.
+     * Measures several id ranges interleaved: a trainer per range, each warmed up (see the class comment); then
+     * {@code rounds} rounds in which every trainer in turn trains and times its next {@code examples / rounds}
+     * examples. A machine that gets slower or faster during the measurement (other tenants, the CPU's clock) then
+     * weighs on every range alike, where measuring one range after the other puts all of such a drift between
+     * them.
      *
-     * @param spec           the feature spec (batch size, model type, optimizers)
-     * @param idsPerField    the id range of every field (&ge; 1)
-     * @param warmupExamples examples trained on before timing (&ge; 0)
-     * @param examples       examples timed (&ge; 1)
-     * @param clock          the trainer's clock
-     * @return the figures
+     * @param spec           the feature spec
+     * @param idRanges       the id range of each measurement (each &ge; 1)
+     * @param warmupExamples examples each trainer trains on before timing (&ge; 0)
+     * @param examples       examples timed per range (&ge; rounds)
+     * @param rounds         how many rounds they are split into (&ge; 1)
+     * @param clock          the trainers' clock
+     * @return per range: the figures over all rounds, and examples/s in each round
      */
-    public static Result run(FeatureSpec spec, long idsPerField, long warmupExamples, long examples, Clock clock) {
-        if (idsPerField < 1 || warmupExamples < 0 || examples < 1) {
-            throw new IllegalArgumentException("need idsPerField >= 1, warmupExamples >= 0, examples >= 1; got "
-                    + idsPerField + ", " + warmupExamples + ", " + examples);
+    public static List<Interleaved> runInterleaved(FeatureSpec spec, long[] idRanges, long warmupExamples,
+                                                   long examples, int rounds, Clock clock) {
+        if (rounds < 1 || examples < rounds) {
+            throw new IllegalArgumentException("need rounds >= 1 and examples >= rounds; got " + rounds + ", " + examples);
         }
-        WideDeepTrainer trainer = new WideDeepTrainer(spec, clock);
         int b = spec.batchSize();
-        SplittableRandom random = new SplittableRandom(spec.seed());
-        long sinceDrain = 0;
-        for (long done = 0; done < warmupExamples; done += b) {
-            int n = (int) Math.min(b, warmupExamples - done);
-            trainer.train(uniform(spec, n, idsPerField, random));
-            sinceDrain += n;
-            if (sinceDrain >= DRAIN_EVERY) {
-                trainer.drainChanges();
-                sinceDrain = 0;
+        List<Timed> timed = new ArrayList<>();
+        for (long ids : idRanges) {
+            if (ids < 1 || warmupExamples < 0) {
+                throw new IllegalArgumentException("need idsPerField >= 1 and warmupExamples >= 0; got " + ids + ", "
+                        + warmupExamples);
             }
+            Timed t = new Timed(new WideDeepTrainer(spec, clock), new SplittableRandom(spec.seed()), ids);
+            long done = 0;
+            while (done < warmupExamples) {
+                int n = (int) Math.min(b, warmupExamples - done);
+                t.step(uniform(spec, n, ids, t.random));
+                done += n;
+            }
+            t.trainer.drainChanges();
+            t.sinceDrain = 0;
+            for (long d = 0; d < examples; d += b) {
+                t.batches.add(uniform(spec, (int) Math.min(b, examples - d), ids, t.random));
+            }
+            timed.add(t);
         }
-        trainer.drainChanges();
-        sinceDrain = 0;
-        List<List<Example>> batches = new ArrayList<>();
-        for (long done = 0; done < examples; done += b) {
-            batches.add(uniform(spec, (int) Math.min(b, examples - done), idsPerField, random));
-        }
-        // the examples just generated are the bulk of the young generation: collect now, so that the timed phase does
+        // the examples just generated are the bulk of the young generation: collect now, so that the timed rounds do
         // not pay for copying them to the old one (as JMH collects between iterations)
         System.gc();
-        long start = System.nanoTime();
-        for (List<Example> batch : batches) {
+        for (int r = 0; r < rounds; r++) {
+            for (Timed t : timed) {
+                // round r trains the batches [r * n / rounds, (r + 1) * n / rounds)
+                int n = t.batches.size();
+                int from = (int) ((long) r * n / rounds);
+                int to = (int) ((long) (r + 1) * n / rounds);
+                long count = 0;
+                long start = System.nanoTime();
+                for (int i = from; i < to; i++) {
+                    List<Example> batch = t.batches.get(i);
+                    t.step(batch);
+                    count += batch.size();
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                t.seconds += seconds;
+                t.examples += count;
+                t.roundRates.add(count / seconds);
+            }
+        }
+        List<Interleaved> out = new ArrayList<>();
+        for (Timed t : timed) {
+            t.trainer.drainChanges();
+            Result res = new Result(spec.name(), spec.modelType().jsonName(), b, t.ids, warmupExamples, t.examples,
+                    t.seconds, t.examples / t.seconds, t.trainer.model().embeddings().size(),
+                    t.trainer.wideCoordinates(), t.trainer.pendingIds(), t.trainer.refusedRows());
+            out.add(new Interleaved(res, List.copyOf(t.roundRates)));
+        }
+        return out;
+    }
+
+    /**
+     * One range of {@link #runInterleaved}.
+     *
+     * @param result     the figures over all rounds
+     * @param roundRates examples/s in each round
+     */
+    public record Interleaved(Result result, List<Double> roundRates) {
+    }
+
+    /** A trainer being measured, its timed batches and what it has measured so far. */
+    private static final class Timed {
+        final WideDeepTrainer trainer;
+        final SplittableRandom random;
+        final long ids;
+        final List<List<Example>> batches = new ArrayList<>();
+        final List<Double> roundRates = new ArrayList<>();
+        long sinceDrain;
+        double seconds;
+        long examples;
+
+        Timed(WideDeepTrainer trainer, SplittableRandom random, long ids) {
+            this.trainer = trainer;
+            this.random = random;
+            this.ids = ids;
+        }
+
+        /** One batch, and a drain every {@value #DRAIN_EVERY} examples, as in {@code wnd train}. */
+        void step(List<Example> batch) {
             trainer.train(batch);
             sinceDrain += batch.size();
             if (sinceDrain >= DRAIN_EVERY) {
@@ -92,11 +155,6 @@ public final class TrainingBenchmark {
                 sinceDrain = 0;
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        trainer.drainChanges();
-        return new Result(spec.name(), spec.modelType().jsonName(), b, idsPerField, warmupExamples, examples, seconds,
-                examples / seconds, trainer.model().embeddings().size(), trainer.wideCoordinates(),
-                trainer.pendingIds(), trainer.refusedRows());
     }
 
     /**
