@@ -20,6 +20,11 @@ import static org.assertj.core.api.Assertions.within;
 class TrainerBehaviourTest {
 
     private static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
+
+    // for the admission and expiry tests: one example of the default spec, its ids the same in every step
+    private final FeatureSpec criteo = FeatureSpec.builtin("criteo");
+    private final TestClock clock = new TestClock(START);
+    private final List<Example> one = SyntheticExamples.uniform(criteo, 1, 1, 5);
     private static final Clock CLOCK = Clock.fixed(START, ZoneOffset.UTC);
 
     @Test
@@ -151,10 +156,8 @@ class TrainerBehaviourTest {
 
     @Test
     void shouldAdmitAnIdAtTheThresholdAndExpireItWhenIdle() {
-        FeatureSpec spec = FeatureSpec.builtin("criteo");
-        TestClock clock = new TestClock(START);
+        FeatureSpec spec = criteo;
         WideDeepTrainer trainer = new WideDeepTrainer(spec, clock);
-        List<Example> one = SyntheticExamples.uniform(spec, 1, 1, 5);
         long id = one.get(0).features().ids()[2];
         for (int seen = 1; seen < spec.admissionThreshold(); seen++) {
             trainer.train(one);
@@ -181,11 +184,9 @@ class TrainerBehaviourTest {
 
     @Test
     void shouldForgetTheSightingsOfAnIdleIdThatWasNotAdmitted() {
-        FeatureSpec spec = FeatureSpec.builtin("criteo");
+        FeatureSpec spec = criteo;
         assertThat(spec.admissionThreshold()).isEqualTo(2);
-        TestClock clock = new TestClock(START);
         WideDeepTrainer trainer = new WideDeepTrainer(spec, clock);
-        List<Example> one = SyntheticExamples.uniform(spec, 1, 1, 5);
         long id = one.get(0).features().ids()[2];
         trainer.train(one);
         assertThat(trainer.pendingIds()).isEqualTo(spec.sparseCount());
@@ -207,10 +208,8 @@ class TrainerBehaviourTest {
 
     @Test
     void shouldDropWideCoordinatesIdleForAWholeExpiryPeriod() {
-        FeatureSpec spec = FeatureSpec.builtin("criteo");
-        TestClock clock = new TestClock(START);
+        FeatureSpec spec = criteo;
         WideDeepTrainer trainer = new WideDeepTrainer(spec, clock);
-        List<Example> one = SyntheticExamples.uniform(spec, 1, 1, 5);
         for (int i = 0; i < 20; i++) {
             trainer.train(one);
         }
