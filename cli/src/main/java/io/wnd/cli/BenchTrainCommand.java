@@ -58,9 +58,10 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     FeatureSpec fs = Specs.withModelType(spec, Specs.load(spec, specName), modelType);
-    if (examples < 1 || warmup < 0 || rounds < 1 || examples < rounds) {
-      throw new ParameterException(spec.commandLine(),
-          "--examples must be >= 1, --warmup-examples >= 0, --rounds >= 1 and --examples >= --rounds");
+    if (warmup < 0 || rounds < 1 || examples < (long) rounds * fs.batchSize()) {
+      throw new ParameterException(spec.commandLine(), "--warmup-examples must be >= 0, --rounds >= 1 and --examples "
+          + "at least --rounds x the batch size (" + fs.batchSize() + "), a batch per round; got --examples " + examples
+          + ", --rounds " + rounds);
     }
     for (long n : ids) {
       if (n < 1) {

@@ -98,6 +98,25 @@ final class FtrlTable {
     }
 
     /**
+     * Adds the state of a coordinate that has none ({@link #find} said so, and no put of this field came since):
+     * {@link #put} without its lookup, and a full table refuses without probing at all.
+     *
+     * @return false if the table is full (nothing stored)
+     */
+    boolean add(int field, long id, float z, float n) {
+        long v = pack(z, n);
+        if (v == 0) {
+            return true; // the untouched state: the same as no state
+        }
+        if (size >= maxRows) {
+            return false;
+        }
+        tables[field].put(id, v | TOUCHED);
+        size++;
+        return true;
+    }
+
+    /**
      * Removes every coordinate not touched since the previous sweep (or since it was added, for the first), and
      * clears the touched bit of the others.
      *

@@ -56,23 +56,22 @@ public final class TrainingBenchmark {
      * @param spec           the feature spec
      * @param idRanges       the id range of each measurement (each &ge; 1)
      * @param warmupExamples examples each trainer trains on before timing (&ge; 0)
-     * @param examples       examples timed per range (&ge; rounds)
+     * @param examples       examples timed per range (&ge; rounds &times; the batch size)
      * @param rounds         how many rounds they are split into (&ge; 1)
      * @param clock          the trainers' clock
      * @return per range: the figures over all rounds, and examples/s in each round
      */
     public static List<Interleaved> runInterleaved(FeatureSpec spec, long[] idRanges, long warmupExamples,
                                                    long examples, int rounds, Clock clock) {
-        if (rounds < 1 || examples < rounds) {
-            throw new IllegalArgumentException("need rounds >= 1 and examples >= rounds; got " + rounds + ", " + examples);
-        }
         int b = spec.batchSize();
+        if (rounds < 1 || examples < (long) rounds * b || warmupExamples < 0
+                || java.util.Arrays.stream(idRanges).anyMatch(ids -> ids < 1)) {
+            throw new IllegalArgumentException("need rounds >= 1, examples >= rounds x batch size (a batch per round at "
+                    + "least), warmupExamples >= 0 and every id range >= 1; got " + rounds + ", " + examples + ", "
+                    + warmupExamples + ", " + java.util.Arrays.toString(idRanges));
+        }
         List<Timed> timed = new ArrayList<>();
         for (long ids : idRanges) {
-            if (ids < 1 || warmupExamples < 0) {
-                throw new IllegalArgumentException("need idsPerField >= 1 and warmupExamples >= 0; got " + ids + ", "
-                        + warmupExamples);
-            }
             Timed t = new Timed(new WideDeepTrainer(spec, clock), new SplittableRandom(spec.seed()), ids);
             long done = 0;
             while (done < warmupExamples) {

@@ -530,7 +530,7 @@ public final class WideDeepTrainer {
         for (int s = 0; s < slots; s++) {
             int field = wideSlots.field(s);
             long id = wideSlots.id(s);
-            if (wideFtrlRow[s] < 0 && !ftrl.put(field, id, wideZ[s], wideN[s])) {
+            if (wideFtrlRow[s] < 0 && !ftrl.add(field, id, wideZ[s], wideN[s])) {
                 refused("wide coordinate");
                 continue;
             }

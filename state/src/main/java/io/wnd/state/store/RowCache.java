@@ -1,5 +1,6 @@
 package io.wnd.state.store;
 
+import io.wnd.state.table.LongLongIndex;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -147,7 +148,6 @@ final class RowCache {
     }
 
     private static int home(long id, int mask) {
-        long h = id * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32)) & mask;
+        return LongLongIndex.hash(id) & mask;
     }
 }

@@ -154,7 +154,7 @@ public final class InMemorySparseTable implements SparseTable {
         if (slot < 0 || ix.valueAt(slot) > 0) {
             return false;
         }
-        ix.remove(id);
+        ix.removeAt(slot);
         marks--;
         return true;
     }
@@ -293,7 +293,7 @@ public final class InMemorySparseTable implements SparseTable {
         if (slot < 0 || ix.valueAt(slot) < 0) {
             return -1;
         }
-        int row = rowOf(ix.remove(id));
+        int row = rowOf(ix.removeAt(slot));
         if (freeCount == free.length) {
             free = java.util.Arrays.copyOf(free, free.length * 2);
         }

@@ -162,11 +162,18 @@ public final class LongLongIndex {
      */
     public long remove(long key) {
         int i = find(key);
-        if (i < 0) {
-            return 0;
-        }
-        long old = table[2 * i + 1];
-        shiftBack(i);
+        return i < 0 ? 0 : removeAt(i);
+    }
+
+    /**
+     * Removes the entry at a slot from {@link #find}, without probing for it again.
+     *
+     * @param slot the slot (its value not 0)
+     * @return the value it had
+     */
+    public long removeAt(int slot) {
+        long old = table[2 * slot + 1];
+        shiftBack(slot);
         size--;
         return old;
     }
@@ -223,9 +230,19 @@ public final class LongLongIndex {
     }
 
     private int home(long key) {
-        // ids may be small (bucket indices) or hashes: mix so both spread over the table
+        return hash(key) & mask;
+    }
+
+    /**
+     * The hash of a key that this index (and the scorer's row cache) probe from: ids may be small (bucket indices)
+     * or hashes, so they are mixed to spread both over a power-of-two table.
+     *
+     * @param key the key
+     * @return its hash; {@code hash & (capacity - 1)} is its home slot
+     */
+    public static int hash(long key) {
         long h = key * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32)) & mask;
+        return (int) (h ^ (h >>> 32));
     }
 
     private void allocate(int capacity) {
