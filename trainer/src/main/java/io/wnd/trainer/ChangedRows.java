@@ -1,5 +1,6 @@
 package io.wnd.trainer;
 
+import io.wnd.state.table.FloatPages;
 import io.wnd.state.table.InMemorySparseTable;
 import io.wnd.state.version.SparseDelta;
 
@@ -15,27 +16,50 @@ import java.util.Arrays;
  */
 final class ChangedRows {
 
-    private long[] ids = new long[16];
-    private int[] fields = new int[16];
+    private static final int SHIFT = FloatPages.PAGE_SHIFT;
+    private static final int MASK = FloatPages.PAGE_ROWS - 1;
+
+    // the keys by row number, in pages as the table's rows are (growing copies nothing)
+    private long[][] ids = new long[1][];
+    private int[][] fields = new int[1][];
     private long[] dirty = new long[1];
     private final KeySlots removed = new KeySlots(1024);
 
-    /**
-     * Records the key of a row the table has (a row created now, or found when the trainer started), without
-     * marking it changed.
-     */
     void keyed(int row, int field, long id) {
-        if (row >= ids.length) {
-            int n = Math.max(row + 1, ids.length * 2);
+        int p = row >>> SHIFT;
+        if (p >= ids.length) {
+            int n = Math.max(p + 1, ids.length * 2);
             ids = Arrays.copyOf(ids, n);
             fields = Arrays.copyOf(fields, n);
-            dirty = Arrays.copyOf(dirty, (n + 63) >>> 6);
         }
-        ids[row] = id;
-        fields[row] = field;
+        if (ids[p] == null) {
+            ids[p] = new long[MASK + 1];
+            fields[p] = new int[MASK + 1];
+        }
+        int words = (row >>> 6) + 1;
+        if (dirty.length < words) {
+            dirty = Arrays.copyOf(dirty, Math.max(words, dirty.length * 2));
+        }
+        ids[p][row & MASK] = id;
+        fields[p][row & MASK] = field;
     }
 
-    /** A row created now: its key, and changed. */
+    /**
+     * Reads where a row's key is kept, and nothing else: prefetches it for {@link #added} (see
+     * {@link InMemorySparseTable#touch}).
+     *
+     * @return a value of no meaning
+     */
+    long touch(int row) {
+        int p = row >>> SHIFT;
+        return p < ids.length && ids[p] != null ? ids[p][row & MASK] + fields[p][row & MASK] : 0;
+    }
+
+    /** Reads where {@link #removed} will record a key, and nothing else: prefetches it (see {@link #touch}). */
+    long touchRemoved(int field, long id) {
+        return removed.touch(field, id);
+    }
+
     void added(int row, int field, long id) {
         keyed(row, field, id);
         changed(row);
@@ -69,6 +93,11 @@ final class ChangedRows {
             }
         }
         removed.clear();
+        int changed = 0;
+        for (long bits : dirty) {
+            changed += Long.bitCount(bits);
+        }
+        out.reserve(changed);
         for (int w = 0; w < dirty.length; w++) {
             long bits = dirty[w];
             if (bits == 0) {
@@ -79,7 +108,7 @@ final class ChangedRows {
                 int row = (w << 6) + Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
                 table.readRow(row, buf, 0);
-                out.put(fields[row], ids[row], buf, 0);
+                out.put(fields[row >>> SHIFT][row & MASK], ids[row >>> SHIFT][row & MASK], buf, 0);
             }
         }
     }

@@ -7,6 +7,7 @@ import io.wnd.state.model.WideDeepModel;
 import io.wnd.state.spec.AdagradSettings;
 import io.wnd.state.spec.FeatureSpec;
 import io.wnd.state.spec.FtrlSettings;
+import io.wnd.state.table.FloatPages;
 import io.wnd.state.table.InMemorySparseTable;
 import io.wnd.state.version.SparseDelta;
 import io.wnd.state.version.Table;
@@ -93,12 +94,11 @@ public final class WideDeepTrainer {
     /** FTRL state per wide coordinate: (z, n), inline in its hash table. */
     private final FtrlTable ftrl;
     /**
-     * Per embedding row, by the embedding table's row number ({@link #stateStride} floats a row): [Adagrad
-     * accumulator x dim, last seen (hi, lo)]. Found by the row number the embedding lookup already gave, so an
-     * update costs no second hash lookup (with tables of millions of rows, a cache miss saved per id).
+     * Per embedding row, by the embedding table's row number (dim + 2 floats a row, in pages: growing copies
+     * nothing): [Adagrad accumulator x dim, last seen (hi, lo)]. Found by the row number the embedding lookup already
+     * gave, so an update costs no second hash lookup (with tables of millions of rows, a cache miss saved per id).
      */
-    private float[] embState = new float[0];
-    private final int stateStride;
+    private final FloatPages embState;
     /** The rows changed since the last drain, per table. */
     private final ChangedRows wideChanges = new ChangedRows();
     private final ChangedRows embChanges = new ChangedRows();
@@ -129,8 +129,6 @@ public final class WideDeepTrainer {
     private double[] wideGrad = new double[0];
     /** Per wide slot: its slot in {@link #ftrl} (see {@link FtrlTable#find}), or -1 (a new coordinate). */
     private int[] wideFtrlRow = new int[0];
-    /** Per wide slot: its row in the wide table where the step overwrites its weight in place, else -1. */
-    private int[] wideModelRow = new int[0];
     /** Per embedding slot without a row: its mark (see {@link #MARK_COUNT_SHIFT}), or 0. */
     private long[] embMark = new long[0];
     /** Per embedding slot: its row in the embedding table, or -1. */
@@ -144,6 +142,11 @@ public final class WideDeepTrainer {
     private float[] dLogit = new float[0];
 
     private final float[] one = new float[1];
+    /**
+     * Slots per chunk of the table work of a step: a chunk's cache lines are touched, then worked on while still in
+     * the CPU's nearest caches (a batch's few thousand keys' lines, all touched first, would not fit there).
+     */
+    private static final int CHUNK = 512;
     private final float[] embRow;
 
     /** The size of the next step while warming up; {@code >= batchSize} once warmed up. */
@@ -207,7 +210,7 @@ public final class WideDeepTrainer {
         this.wideRows = w;
         this.embeddingRows = e;
         this.ftrl = new FtrlTable(nWide, spec.maxWideRows());
-        this.stateStride = dim + 2;
+        this.embState = new FloatPages(dim + 2);
         this.embRow = new float[dim];
         int expected = spec.batchSize();
         this.batchSize = expected;
@@ -378,16 +381,17 @@ public final class WideDeepTrainer {
         // 2: their optimizer state, looked up after one pass that only touches the index (see prefetch)
         int n = wideSlots.size();
         long touched = 0;
-        for (int s = 0; s < n; s++) {
-            touched += ftrl.touch(wideSlots.field(s), wideSlots.id(s));
+        for (int c = 0; c < n; c += CHUNK) {
+            int end = Math.min(n, c + CHUNK);
+            for (int s = c; s < end; s++) {
+                touched += ftrl.touch(wideSlots.field(s), wideSlots.id(s));
+            }
+            for (int s = c; s < end; s++) {
+                wideFtrlRow[s] = ftrl.find(wideSlots.field(s), wideSlots.id(s));
+                loadWide(s);
+            }
         }
         prefetched += touched;
-        for (int s = 0; s < n; s++) {
-            wideFtrlRow[s] = ftrl.find(wideSlots.field(s), wideSlots.id(s));
-        }
-        for (int s = 0; s < n; s++) {
-            loadWide(s);
-        }
         // 3: the sums
         float[] sums = new float[b];
         for (int i = 0; i < b; i++) {
@@ -437,30 +441,33 @@ public final class WideDeepTrainer {
                 embOcc[base + f] = s;
             }
         }
-        // 2: their rows, looked up after one pass that only touches the index (see prefetch)
+        // 2: their rows, a chunk at a time: one pass that only touches the index words (see prefetch), one that
+        // finds the rows and touches them, one that reads them
         int n = embSlots.size();
         long touched = 0;
-        for (int s = 0; s < n; s++) {
-            touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
-        }
-        prefetched += touched;
-        for (int s = 0; s < n; s++) {
-            long entry = embeddingRows.entry(embSlots.field(s), embSlots.id(s));
-            int row = InMemorySparseTable.rowOf(entry);
-            embModelRow[s] = row;
-            embMark[s] = entry < 0 ? entry : 0;
-            if (row >= 0) {
-                touched += embeddingRows.touchRow(row);
+        for (int c = 0; c < n; c += CHUNK) {
+            int end = Math.min(n, c + CHUNK);
+            for (int s = c; s < end; s++) {
+                touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
+            }
+            for (int s = c; s < end; s++) {
+                long entry = embeddingRows.entry(embSlots.field(s), embSlots.id(s));
+                int row = InMemorySparseTable.rowOf(entry);
+                embModelRow[s] = row;
+                embMark[s] = entry < 0 ? entry : 0;
+                if (row >= 0) {
+                    touched += embeddingRows.touchRow(row);
+                }
+            }
+            for (int s = c; s < end; s++) {
+                int row = embModelRow[s];
+                embPresent[s] = row >= 0;
+                if (row >= 0) {
+                    embeddingRows.readRow(row, embRows, s * dim);
+                }
             }
         }
         prefetched += touched;
-        for (int s = 0; s < n; s++) {
-            int row = embModelRow[s];
-            embPresent[s] = row >= 0;
-            if (row >= 0) {
-                embeddingRows.readRow(row, embRows, s * dim);
-            }
-        }
         Arrays.fill(embGrad, 0, n * dim, 0f);
         // 3: the deep input
         for (int i = 0; i < b; i++) {
@@ -499,64 +506,100 @@ public final class WideDeepTrainer {
             wideN[s] = nn;
             wideNewW[s] = ftrlWeight(z, nn);
         }
-        // 2: touch what the writes below visit (see prefetch): the batch's lookups in wideForward have been pushed
-        // out of the caches since by the rest of the step. The wide table only where the weight changed: it holds
-        // the non-zero weights, and most coordinates of a long tail stay at 0.
+        // 2: the writes, a chunk of coordinates at a time: first touch what the chunk's writes visit (see prefetch;
+        // the lookups of wideForward have been pushed out of the caches since by the rest of the step), then write
+        // while it is in the caches. First the state of coordinates that have some (a slot found in wideForward is
+        // valid until a new coordinate is added to its field)...
         long touched = 0;
-        for (int s = 0; s < slots; s++) {
-            int field = wideSlots.field(s);
-            long id = wideSlots.id(s);
-            touched += ftrl.touch(field, id);
-            if (wideNewW[s] != wideW[s]) {
-                touched += wideRows.touch(field, id);
-            }
-        }
-        // 3: rows of the weights overwritten in place (changed, and non-zero before and after)
-        for (int s = 0; s < slots; s++) {
-            int row = -1;
-            if (wideNewW[s] != wideW[s] && wideW[s] != 0f && wideNewW[s] != 0f) {
-                row = wideRows.row(wideSlots.field(s), wideSlots.id(s));
-            }
-            wideModelRow[s] = row;
-        }
-        prefetched += touched;
-        // 4: the writes: first the state of coordinates that have some (their slots are valid until a new
-        // coordinate is added to the same field), then new coordinates and the weights
         for (int s = 0; s < slots; s++) {
             if (wideFtrlRow[s] >= 0) {
                 ftrl.write(wideSlots.field(s), wideFtrlRow[s], wideZ[s], wideN[s]);
             }
         }
-        for (int s = 0; s < slots; s++) {
-            int field = wideSlots.field(s);
-            long id = wideSlots.id(s);
-            if (wideFtrlRow[s] < 0 && !ftrl.add(field, id, wideZ[s], wideN[s])) {
-                refused("wide coordinate");
-                continue;
+        // ...then new coordinates, weights changed in place and new weights (before the removed ones, so that new
+        // weights take the free rows touched here, not rows freed in this step)...
+        for (int c = 0; c < slots; c += CHUNK) {
+            int end = Math.min(slots, c + CHUNK);
+            int newWeights = 0;
+            for (int s = c; s < end; s++) {
+                int field = wideSlots.field(s);
+                long id = wideSlots.id(s);
+                if (wideFtrlRow[s] < 0) {
+                    touched += ftrl.touch(field, id);
+                }
+                if (wideNewW[s] != wideW[s] && wideNewW[s] != 0f) {
+                    // the wide table only where a weight changed: it holds the non-zero weights, and most coordinates
+                    // of a long tail stay at 0
+                    touched += wideRows.touch(field, id);
+                    if (wideW[s] == 0f) {
+                        newWeights++;
+                    }
+                }
             }
-            float w = wideNewW[s];
-            if (w != wideW[s]) {
-                if (w == 0f) {
+            // the rows new weights will reuse (freed earlier: anywhere in the table) and where the changed rows keep
+            // their keys; rows added at the end are written in order, which the CPU prefetches by itself
+            for (int k = 0; k < newWeights; k++) {
+                int row = wideRows.reusedRow(k);
+                if (row < 0) {
+                    break;
+                }
+                touched += wideRows.touchRow(row) + wideChanges.touch(row);
+            }
+            for (int s = c; s < end; s++) {
+                writeWide(s);
+            }
+        }
+        // ...then the weights that became 0: a row number read above is still its key's (only others are removed)
+        for (int c = 0; c < slots; c += CHUNK) {
+            int end = Math.min(slots, c + CHUNK);
+            for (int s = c; s < end; s++) {
+                if (wideNewW[s] == 0f && wideW[s] != 0f) {
+                    int field = wideSlots.field(s);
+                    long id = wideSlots.id(s);
+                    touched += wideRows.touch(field, id) + wideChanges.touchRemoved(field, id);
+                }
+            }
+            for (int s = c; s < end; s++) {
+                if (wideNewW[s] == 0f && wideW[s] != 0f) {
+                    int field = wideSlots.field(s);
+                    long id = wideSlots.id(s);
                     int row = wideRows.removeRow(field, id);
                     if (row >= 0) {
                         wideChanges.removed(row, field, id);
                     }
-                } else if (wideModelRow[s] >= 0) {
-                    // removals in this loop are of other keys: a row number read above is still this key's
-                    one[0] = w;
-                    wideRows.writeRow(wideModelRow[s], one);
-                    wideChanges.changed(wideModelRow[s]);
-                } else {
-                    one[0] = w;
-                    int row = wideRows.putRow(field, id, one);
-                    if (row < 0) {
-                        refused("wide weight");
-                        continue;
-                    }
-                    wideChanges.added(row, field, id);
                 }
             }
         }
+        prefetched += touched;
+    }
+
+    /** A coordinate's new state if it had none, and its weight where it changed to a non-zero value. */
+    private void writeWide(int s) {
+        int field = wideSlots.field(s);
+        long id = wideSlots.id(s);
+        if (wideFtrlRow[s] < 0 && !ftrl.add(field, id, wideZ[s], wideN[s])) {
+            refused("wide coordinate");
+            wideNewW[s] = wideW[s]; // no state, so no weight: it stays 0
+            return;
+        }
+        float w = wideNewW[s];
+        if (w == wideW[s] || w == 0f) {
+            return;
+        }
+        one[0] = w;
+        // a non-zero weight has a row, unless the wide table was full when it became non-zero
+        int row = wideW[s] != 0f ? wideRows.row(field, id) : -1;
+        if (row >= 0) {
+            wideRows.writeRow(row, one);
+            wideChanges.changed(row);
+            return;
+        }
+        row = wideRows.putRow(field, id, one);
+        if (row < 0) {
+            refused("wide weight");
+            return;
+        }
+        wideChanges.added(row, field, id);
     }
 
     /** FTRL-Proximal's closed-form weight of one coordinate, from its stored (float) z and n. */
@@ -591,58 +634,63 @@ public final class WideDeepTrainer {
             }
         }
         int slots = embSlots.size();
-        // touch what the writes below visit (see prefetch): the lookups of embeddingForward have been pushed out of
-        // the caches since by the rest of the step. For an id without a row that is the index word where its new
-        // mark or row goes. From here on embSeen counts an id's sightings including its mark's, for
-        // countTowardsAdmission.
+        // a chunk at a time, touch what the writes visit (see prefetch: the lookups of embeddingForward have been
+        // pushed out of the caches since by the rest of the step), then write. For an id without a row that is the
+        // index word where its new mark or row goes. From here on embSeen counts an id's sightings including its
+        // mark's, for countTowardsAdmission.
         long touched = 0;
-        for (int s = 0; s < slots; s++) {
-            if (embPresent[s]) {
-                int row = embModelRow[s];
-                touched += embeddingRows.touchRow(row) + Float.floatToRawIntBits(embState[row * stateStride]);
-            } else {
-                touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
-                if (embMark[s] != 0) {
-                    embSeen[s] += markCount(embMark[s]);
+        for (int c = 0; c < slots; c += CHUNK) {
+            int end = Math.min(slots, c + CHUNK);
+            for (int s = c; s < end; s++) {
+                if (embPresent[s]) {
+                    int row = embModelRow[s];
+                    float[] state = embState.page(row);
+                    int at = embState.offset(row);
+                    // a row's state may span two cache lines
+                    touched += embeddingRows.touchRow(row) + Float.floatToRawIntBits(state[at])
+                            + Float.floatToRawIntBits(state[at + dim + 1]);
+                } else {
+                    touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
+                    if (embMark[s] != 0) {
+                        embSeen[s] += markCount(embMark[s]);
+                    }
+                }
+            }
+            for (int s = c; s < end; s++) {
+                if (embPresent[s]) {
+                    adagradStep(s, now);
+                } else {
+                    countTowardsAdmission(s, embSlots.field(s), embSlots.id(s), now);
                 }
             }
         }
         prefetched += touched;
-        for (int s = 0; s < slots; s++) {
-            if (embPresent[s]) {
-                adagradStep(s, now);
-            } else {
-                countTowardsAdmission(s, embSlots.field(s), embSlots.id(s), now);
-            }
-        }
     }
 
     private void adagradStep(int s, long now) {
         // the row read in embeddingForward is still this key's: nothing is removed during a step
         int row = embModelRow[s];
-        int at = row * stateStride;
+        float[] state = embState.page(row);
+        int at = embState.offset(row);
         int off = s * dim;
         for (int d = 0; d < dim; d++) {
             float g = embGrad[off + d];
-            float acc = embState[at + d] + g * g;
-            embState[at + d] = acc;
+            float acc = state[at + d] + g * g;
+            state[at + d] = acc;
             embRow[d] = (float) (embRows[off + d] - learningRate * g / Math.sqrt(acc));
         }
-        putTime(embState, at + dim, now);
+        putTime(state, at + dim, now);
         embeddingRows.writeRow(row, embRow);
         embChanges.changed(row);
     }
 
     /** A new embedding row's optimizer state: the initial accumulator, seen now. */
     private void startState(int row, long now) {
-        int needed = (row + 1) * stateStride;
-        if (embState.length < needed) {
-            embState = Arrays.copyOf(embState, Math.max(needed, Math.min(2 * embState.length,
-                    (int) Math.min(Integer.MAX_VALUE - 8, embeddingRows.maxRows() * stateStride))));
-        }
-        int at = row * stateStride;
-        Arrays.fill(embState, at, at + dim, initialAccumulator);
-        putTime(embState, at + dim, now);
+        embState.ensure(row);
+        float[] state = embState.page(row);
+        int at = embState.offset(row);
+        Arrays.fill(state, at, at + dim, initialAccumulator);
+        putTime(state, at + dim, now);
     }
 
     private void countTowardsAdmission(int s, int field, long id, long now) {
@@ -707,7 +755,7 @@ public final class WideDeepTrainer {
         long cutoff = now - idleExpirySeconds;
         KeySlots expired = new KeySlots(1024);
         embeddingRows.forEachRow((field, id, row) -> {
-            if (getTime(embState, row * stateStride + dim) < cutoff) {
+            if (getTime(embState.page(row), embState.offset(row) + dim) < cutoff) {
                 expired.slot(field, id);
             }
         });
@@ -839,7 +887,6 @@ public final class WideDeepTrainer {
             wideNewW = Arrays.copyOf(wideNewW, n);
             wideGrad = Arrays.copyOf(wideGrad, n);
             wideFtrlRow = Arrays.copyOf(wideFtrlRow, n);
-            wideModelRow = Arrays.copyOf(wideModelRow, n);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.wnd.trainer;
 
+import io.wnd.state.table.FloatPages;
 import io.wnd.state.table.InMemorySparseTable;
 import io.wnd.state.version.SparseDelta;
 import io.wnd.state.version.Table;
@@ -47,10 +48,11 @@ class ChangedRowsTest {
         InMemorySparseTable table = new InMemorySparseTable(3, 1, 100_000);
         ChangedRows changes = new ChangedRows();
         Map<String, Float> published = new HashMap<>();
+        // up to 60,000 keys: rows in several pages of the table and of the changes' keys
         for (int round = 0; round < 20; round++) {
-            for (int i = 0; i < 2_000; i++) {
+            for (int i = 0; i < 5_000; i++) {
                 int field = random.nextInt(3);
-                long id = random.nextLong(500);
+                long id = random.nextLong(20_000);
                 if (random.nextInt(4) == 0) {
                     int row = table.removeRow(field, id);
                     if (row >= 0) {
@@ -77,6 +79,7 @@ class ChangedRowsTest {
             table.forEach((field, id, values, offset) -> current.put(field + ":" + id, values[offset]));
             assertThat(published).as("round %d", round).isEqualTo(current);
         }
+        assertThat(table.rowBound()).isGreaterThan(2 * FloatPages.PAGE_ROWS);
     }
 
     /** The drained delta as key -> value, NaN for a deletion; fails on a key drained twice. */

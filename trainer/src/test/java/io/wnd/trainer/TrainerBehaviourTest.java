@@ -127,6 +127,59 @@ class TrainerBehaviourTest {
     }
 
     @Test
+    void shouldPublishInItsDrainsExactlyWhatItsTablesHold() {
+        // batches of 512 examples over 2,000 ids per field: thousands of distinct keys a step (several chunks of the
+        // step's table work), weights that become non-zero, change, return to 0 (removed) and come back in rows freed
+        // by others, and admissions
+        FeatureSpec spec = criteo;
+        WideDeepTrainer trainer = new WideDeepTrainer(spec, clock);
+        java.util.Map<String, Float> wide = new java.util.HashMap<>();
+        java.util.Map<String, List<Float>> embeddings = new java.util.HashMap<>();
+        int deletions = 0;
+        for (int step = 0; step < 40; step++) {
+            trainer.train(SyntheticExamples.uniform(spec, 512, 2_000, 100 + step));
+            if (step % 7 == 6 || step == 39) {
+                Changes changes = trainer.drainChanges();
+                deletions += apply(changes.wide(), wide, d -> d.get(0));
+                deletions += apply(changes.embeddings(), embeddings, d -> d);
+            }
+        }
+        java.util.Map<String, Float> wideNow = new java.util.HashMap<>();
+        trainer.model().wide().forEach((field, id, values, offset) -> wideNow.put(field + ":" + id, values[offset]));
+        java.util.Map<String, List<Float>> embeddingsNow = new java.util.HashMap<>();
+        trainer.model().embeddings().forEach((field, id, values, offset) -> {
+            List<Float> row = new java.util.ArrayList<>();
+            for (int d = 0; d < spec.embeddingDim(); d++) {
+                row.add(values[offset + d]);
+            }
+            embeddingsNow.put(field + ":" + id, row);
+        });
+        assertThat(deletions).as("weights returned to 0 and were deleted").isPositive();
+        assertThat(wide).isEqualTo(wideNow);
+        assertThat(embeddings).isEqualTo(embeddingsNow);
+    }
+
+    /** Applies a delta to a key -> value map as a scorer would; returns its deletions. */
+    private static <V> int apply(SparseDelta delta, java.util.Map<String, V> into,
+                                 java.util.function.Function<List<Float>, V> value) {
+        int deletions = 0;
+        for (int i = 0; i < delta.size(); i++) {
+            String key = delta.field(i) + ":" + delta.id(i);
+            if (delta.deleted(i)) {
+                into.remove(key);
+                deletions++;
+            } else {
+                List<Float> row = new java.util.ArrayList<>();
+                for (int d = 0; d < delta.dim(); d++) {
+                    row.add(delta.values()[i * delta.dim() + d]);
+                }
+                into.put(key, value.apply(row));
+            }
+        }
+        return deletions;
+    }
+
+    @Test
     void shouldWarmUpInDoublingStepsExactlyAsIfTheBatchHadBeenSplitByHand() {
         FeatureSpec spec = FeatureSpec.builtin("criteo");
         assertThat(spec.warmupBatchSize()).isEqualTo(8);

@@ -2,8 +2,8 @@ package io.wnd.state.table;
 
 /**
  * A {@link SparseTable} on the heap: one {@link LongLongIndex} per field maps an id to a row number, and all rows
- * live in one float slab ({@code row * dim} is a row's offset), so a lookup is one probe sequence and one
- * {@code arraycopy}, with no object per row. Removed rows' slots are reused.
+ * live in {@link FloatPages} (pages of rows: the table grows without copying its rows), so a lookup is one probe
+ * sequence and one {@code arraycopy}, with no object per row. Removed rows' slots are reused.
  *
  * <p><b>Marks.</b> A key without a row may carry a <i>mark</i> in the index instead: a negative long of the owner's
  * meaning (the trainer keeps an id's admission count and last sighting there), found by the same probe that looks
@@ -19,7 +19,7 @@ public final class InMemorySparseTable implements SparseTable {
     private final int dim;
     private final long maxRows;
     private final LongLongIndex[] index;
-    private float[] slab;
+    private final FloatPages slab;
     private int rows;
     private long marks;
     private int[] free = new int[16];
@@ -30,7 +30,7 @@ public final class InMemorySparseTable implements SparseTable {
      *
      * @param fields  the number of fields (feature indices)
      * @param dim     the row length (&ge; 1)
-     * @param maxRows the most rows (&ge; 1; at most {@code Integer.MAX_VALUE / dim}, the slab's reach)
+     * @param maxRows the most rows (&ge; 1; at most {@code Integer.MAX_VALUE / dim})
      */
     public InMemorySparseTable(int fields, int dim, long maxRows) {
         if (fields < 0 || dim < 1 || maxRows < 1) {
@@ -38,13 +38,13 @@ public final class InMemorySparseTable implements SparseTable {
                     + ", dim=" + dim + ", maxRows=" + maxRows);
         }
         this.dim = dim;
-        // one Java array holds the slab, so the heap table is bounded by its index range
+        // row numbers are ints
         this.maxRows = Math.min(maxRows, (Integer.MAX_VALUE - 8) / dim);
         this.index = new LongLongIndex[fields];
         for (int f = 0; f < fields; f++) {
             index[f] = new LongLongIndex();
         }
-        this.slab = new float[16 * dim];
+        this.slab = new FloatPages(dim);
     }
 
     @Override
@@ -73,7 +73,7 @@ public final class InMemorySparseTable implements SparseTable {
         if (row < 0) {
             return false;
         }
-        System.arraycopy(slab, row * dim, dst, offset, dim);
+        System.arraycopy(slab.page(row), slab.offset(row), dst, offset, dim);
         return true;
     }
 
@@ -215,7 +215,7 @@ public final class InMemorySparseTable implements SparseTable {
      * @return a value of no meaning
      */
     public long touchRow(int row) {
-        return Float.floatToRawIntBits(slab[row * dim]);
+        return Float.floatToRawIntBits(slab.page(row)[slab.offset(row)]);
     }
 
     /**
@@ -226,7 +226,7 @@ public final class InMemorySparseTable implements SparseTable {
      * @param offset where in {@code dst} the row goes
      */
     public void readRow(int row, float[] dst, int offset) {
-        System.arraycopy(slab, row * dim, dst, offset, dim);
+        System.arraycopy(slab.page(row), slab.offset(row), dst, offset, dim);
     }
 
     /**
@@ -236,7 +236,7 @@ public final class InMemorySparseTable implements SparseTable {
      * @param values the new values ({@code dim} of them, from index 0)
      */
     public void writeRow(int row, float[] values) {
-        System.arraycopy(values, 0, slab, row * dim, dim);
+        System.arraycopy(values, 0, slab.page(row), slab.offset(row), dim);
     }
 
     @Override
@@ -271,7 +271,7 @@ public final class InMemorySparseTable implements SparseTable {
                 marks--;
             }
         }
-        System.arraycopy(values, 0, slab, row * dim, dim);
+        System.arraycopy(values, 0, slab.page(row), slab.offset(row), dim);
         return row;
     }
 
@@ -316,7 +316,8 @@ public final class InMemorySparseTable implements SparseTable {
             int field = f;
             index[f].forEach((id, entry) -> {
                 if (entry > 0) {
-                    visitor.visit(field, id, slab, rowOf(entry) * dim);
+                    int row = rowOf(entry);
+                    visitor.visit(field, id, slab.page(row), slab.offset(row));
                 }
             });
         }
@@ -349,15 +350,24 @@ public final class InMemorySparseTable implements SparseTable {
         void visit(int field, long id, int row);
     }
 
+    /**
+     * The row number that the {@code k}-th next new row will reuse (a row freed by a removal; {@code k = 0}: the
+     * next), if nothing is removed before, so that a caller about to add rows can {@link #touchRow touch} them first;
+     * or -1 if that row will be a new one at the end of the table (rows there are written in order).
+     *
+     * @param k how many new rows come before it (&ge; 0)
+     * @return the row number, or -1
+     */
+    public int reusedRow(int k) {
+        return k < freeCount ? free[freeCount - 1 - k] : -1;
+    }
+
     private int allocateRow() {
         if (freeCount > 0) {
             return free[--freeCount];
         }
         int row = rows++;
-        if ((long) rows * dim > slab.length) {
-            long wanted = Math.max((long) rows * dim, Math.min(2L * slab.length, maxRows * dim));
-            slab = java.util.Arrays.copyOf(slab, (int) wanted);
-        }
+        slab.ensure(row);
         return row;
     }
 }
