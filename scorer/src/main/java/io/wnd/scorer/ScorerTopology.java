@@ -1,5 +1,6 @@
 package io.wnd.scorer;
 
+import io.wnd.avro.LabelledExample;
 import io.wnd.schemas.deadletter.DeadLetters;
 import io.wnd.schemas.topics.Topics;
 import io.wnd.scorer.internals.EventTimeExtractor;
@@ -9,6 +10,7 @@ import io.wnd.scorer.internals.StoreSerdes;
 import io.wnd.state.spec.FeatureSpec;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.AutoOffsetReset;
@@ -175,7 +177,7 @@ public final class ScorerTopology {
   public static Topology create(Settings settings, Topics.Serdes serdes, ModelProvider model, ScorerMetrics metrics,
       DeadLetters deadLetters) {
     Topics topics = settings.topics();
-    StoreSerdes storeSerdes = new StoreSerdes(serdes);
+    StoreSerdes storeSerdes = new StoreSerdes();
     Topology t = new Topology();
     t.addSource(AutoOffsetReset.earliest(), IMPRESSIONS_SOURCE, new EventTimeExtractor(settings.maxAheadMs()), new StringDeserializer(), serdes.impressions(),
         topics.name(Topics.IMPRESSIONS));
@@ -185,7 +187,10 @@ public final class ScorerTopology {
     t.addProcessor(JOIN_PROCESSOR, () -> new JoinProcessor(settings, serdes, metrics, deadLetters), SCORE_PROCESSOR,
         CLICKS_SOURCE);
     t.addSink(SCORES_SINK, topics.name(Topics.SCORES), new StringSerializer(), serdes.scores(), SCORE_PROCESSOR);
-    t.addSink(EXAMPLES_SINK, topics.name(Topics.EXAMPLES), new StringSerializer(), serdes.examples(), JOIN_PROCESSOR);
+    // a negative is sent as the bytes the join stored (already the examples topic's encoding), a positive as a record
+    Serializer<Object> examples = (topic, v) -> v instanceof byte[] encoded ? encoded
+        : serdes.examples().serialize(topic, (LabelledExample) v);
+    t.addSink(EXAMPLES_SINK, topics.name(Topics.EXAMPLES), new StringSerializer(), examples, JOIN_PROCESSOR);
     t.addSink(DEAD_LETTER_SINK, topics.name(Topics.DEAD_LETTER), new ByteArraySerializer(), new ByteArraySerializer(),
         SCORE_PROCESSOR, JOIN_PROCESSOR);
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HELD_STORE), Serdes.String(),

@@ -11,6 +11,7 @@ import io.wnd.avro.Score;
 import io.wnd.schemas.deadletter.DeadLetterHandler;
 import io.wnd.schemas.deadletter.DeadLetters;
 import io.wnd.schemas.topics.Topics;
+import io.wnd.scorer.internals.JoinEntry;
 import io.wnd.state.encode.Encoder;
 import io.wnd.state.model.ForwardPass;
 import io.wnd.state.model.WideDeepModel;
@@ -212,6 +213,13 @@ class ScorerTopologyTest {
     assertThat(r.value().getFeatures()).isEqualTo(Fixtures.features(1));
     assertThat(h.exampleTopic.isEmpty()).isTrue();
     assertThat(h.metrics.outcomeCount(ScorerMetrics.NEGATIVE)).isEqualTo(1);
+    // the join keeps an example only until it is sent
+    org.apache.kafka.streams.state.KeyValueStore<String, JoinEntry> joined =
+        h.driver.getKeyValueStore(ScorerTopology.JOIN_STORE);
+    assertThat(joined.get("a").state()).isEqualTo(JoinEntry.NEGATIVE);
+    assertThat(joined.get("a").example()).isNull();
+    assertThat(joined.get("x").state()).isEqualTo(JoinEntry.OPEN);
+    assertThat(joined.get("x").example()).isNotNull();
   }
 
   @Test

@@ -57,6 +57,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
   private final ScorerMetrics metrics;
   private final DeadLetters deadLetters;
   private final String clicksTopic;
+  private final String examplesTopic;
   private ProcessorContext<Object, Object> context;
   private KeyValueStore<String, JoinEntry> entries;
   private KeyValueStore<String, EarlyClick> early;
@@ -78,6 +79,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     this.metrics = metrics;
     this.deadLetters = deadLetters;
     this.clicksTopic = settings.topics().name(Topics.CLICKS);
+    this.examplesTopic = settings.topics().name(Topics.EXAMPLES);
   }
 
   @Override
@@ -120,12 +122,15 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
         .setImpressionTime(imp.getEventTime()).setClickTime(null).setServedProbability(s.score().getProbability())
         .setServedModel(s.score().getModel()).setServedVersion(s.score().getVersion()).setFeatures(imp.getFeatures())
         .build();
-    JoinEntry entry = new JoinEntry(JoinEntry.OPEN, t, example);
     EarlyClick c = early.get(id);
+    JoinEntry entry = null;
     if (c != null) {
       early.delete(id);
       expiry.delete(key(c.clickTime() + settings.graceMs(), ORPHAN, id));
-      entry = click(id, entry, c.clickTime());
+      entry = click(id, t, example, c.clickTime());
+    }
+    if (entry == null) {
+      entry = new JoinEntry(JoinEntry.OPEN, t, serdes.examples().serialize(examplesTopic, example));
     }
     entries.put(id, entry);
     expiry.put(key(closeTime(t), CLOSE, id), new byte[0]);
@@ -136,8 +141,9 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     JoinEntry entry = entries.get(id);
     if (entry != null) {
       if (entry.state() == JoinEntry.OPEN) {
-        JoinEntry after = click(id, entry, clickTime);
-        if (after != entry) {
+        JoinEntry after = click(id, entry.impressionTime(),
+            serdes.examples().deserialize(examplesTopic, entry.example()), clickTime);
+        if (after != null) {
           entries.put(id, after);
         }
       } else if (entry.state() == JoinEntry.POSITIVE) {
@@ -173,19 +179,22 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     expiry.put(key(clickTime + settings.graceMs(), ORPHAN, id), new byte[0]);
   }
 
-  /** Applies a click to an open entry: the positive is emitted if the click is inside the window. */
-  private JoinEntry click(String id, JoinEntry entry, long clickTime) {
-    if (clickTime > entry.impressionTime() + settings.windowMs()
-        || clickTime < entry.impressionTime() - settings.graceMs()) {
+  /**
+   * Applies a click to an open entry: the positive is emitted if the click is inside the window.
+   *
+   * @return the entry after a positive, or null if the click was outside the window (the entry stays open)
+   */
+  private JoinEntry click(String id, long impressionTime, LabelledExample example, long clickTime) {
+    if (clickTime > impressionTime + settings.windowMs() || clickTime < impressionTime - settings.graceMs()) {
       metrics.outcome(ScorerMetrics.CLICK_OUTSIDE_WINDOW);
-      return entry;
+      return null;
     }
-    LabelledExample ex = LabelledExample.newBuilder(entry.example()).setLabel(1)
+    LabelledExample ex = LabelledExample.newBuilder(example).setLabel(1)
         .setClickTime(Instant.ofEpochMilli(clickTime)).build();
-    context.forward(new Record<Object, Object>(id, ex, Math.max(clickTime, entry.impressionTime())),
+    context.forward(new Record<Object, Object>(id, ex, Math.max(clickTime, impressionTime)),
         ScorerTopology.EXAMPLES_SINK);
     metrics.outcome(ScorerMetrics.POSITIVE);
-    return entry.with(JoinEntry.POSITIVE);
+    return new JoinEntry(JoinEntry.POSITIVE, impressionTime, null);
   }
 
   private long closeTime(long impressionTime) {
@@ -224,10 +233,11 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
           continue;
         }
         if (e.state() == JoinEntry.OPEN) {
+          // the example as encoded when the impression was scored: label 0, no click time
           context.forward(new Record<Object, Object>(id, e.example(), e.impressionTime() + settings.windowMs()),
               ScorerTopology.EXAMPLES_SINK);
           metrics.outcome(ScorerMetrics.NEGATIVE);
-          entries.put(id, e.with(JoinEntry.NEGATIVE));
+          entries.put(id, e.sent(JoinEntry.NEGATIVE));
         }
         expiry.put(key(time + settings.windowMs(), FORGET, id), new byte[0]);
       } else if (kind == FORGET) {

@@ -1,29 +1,23 @@
 package io.wnd.scorer.internals;
 
-import io.wnd.avro.LabelledExample;
-import io.wnd.schemas.topics.Topics;
-import io.wnd.schemas.wire.AvroSerde;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
-/** Serdes of the join's store values: a few fixed-width fields, then Avro single-object bytes. */
+/** Serdes of the join's store values: a few fixed-width fields, then bytes kept as they are. */
 public final class StoreSerdes {
-  private final AvroSerde<LabelledExample> examples;
-
-  /** @param serdes the topics' serdes */
-  public StoreSerdes(Topics.Serdes serdes) {
-    this.examples = serdes.examples();
-  }
-
-  /** @return the serde of {@link JoinEntry}: state (1 byte), impression time (8), example */
+  /**
+   * @return the serde of {@link JoinEntry}: state (1 byte), impression time (8), then the encoded example as is
+   *     (nothing once it was sent). Entries written before closed entries dropped their example still read: their
+   *     bytes are kept but not used.
+   */
   public Serde<JoinEntry> joinEntry() {
     return Serdes.serdeFrom((topic, e) -> {
       if (e == null) {
         return null;
       }
-      byte[] ex = examples.serialize(topic, e.example());
+      byte[] ex = e.example() == null ? new byte[0] : e.example();
       return ByteBuffer.allocate(9 + ex.length).put(e.state()).putLong(e.impressionTime()).put(ex).array();
     }, (topic, b) -> {
       if (b == null) {
@@ -32,7 +26,7 @@ public final class StoreSerdes {
       ByteBuffer buf = ByteBuffer.wrap(b);
       byte state = buf.get();
       long time = buf.getLong();
-      return new JoinEntry(state, time, examples.deserialize(topic, Arrays.copyOfRange(b, 9, b.length)));
+      return new JoinEntry(state, time, state == JoinEntry.OPEN ? Arrays.copyOfRange(b, 9, b.length) : null);
     });
   }
 
