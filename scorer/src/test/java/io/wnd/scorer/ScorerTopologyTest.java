@@ -223,6 +223,23 @@ class ScorerTopologyTest {
   }
 
   @Test
+  void shouldCloseTheWindowOfAnImpressionThatArrivesOutOfOrderBehindTheLastExpiryScan() throws Exception {
+    h = withModel();
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
+    // stream time passes a's window and grace: a's negative goes out, and the expiry scan moves past that time
+    h.impressions.pipeInput("x", Fixtures.impression("x", T0 + 2 * WINDOW, 2));
+    assertThat(h.examples()).containsOnlyKeys("a");
+    // an impression from before the last scan (older than stream time, not older than the join remembers): its
+    // window is already over in stream time, and the next scan must still find it
+    h.impressions.pipeInput("late", Fixtures.impression("late", T0 + 1_000, 3));
+    h.impressions.pipeInput("y", Fixtures.impression("y", T0 + 2 * WINDOW + 500, 4));
+    Map<String, LabelledExample> ex = h.examples();
+    assertThat(ex).containsOnlyKeys("late");
+    assertThat(ex.get("late").getLabel()).isZero();
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.NEGATIVE)).isEqualTo(2);
+  }
+
+  @Test
   void shouldTakeALateClickWithinGraceAndDeadLetterOneAfterTheWindowClosed() throws Exception {
     h = withModel();
     h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));

@@ -65,6 +65,13 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
   private KeyValueStore<String, Impression> held;
   /** The latest impression event time this task has seen (rebuilt from traffic after a restart). */
   private long impressionTime = Long.MIN_VALUE;
+  /**
+   * Where the next expiry scan starts: no key of the expiry store is due before it. Each scan deletes the keys it
+   * finds due, and RocksDB keeps a deleted key as a tombstone until a compaction drops it, so a scan from the start
+   * of the store would step over every key deleted since, more at each punctuation; this one steps over none. 0 after
+   * a restart (one scan from the start).
+   */
+  private long scanFrom = 0;
 
   /**
    * @param settings the topology's settings
@@ -133,7 +140,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
       entry = new JoinEntry(JoinEntry.OPEN, t, serdes.examples().serialize(examplesTopic, example));
     }
     entries.put(id, entry);
-    expiry.put(key(closeTime(t), CLOSE, id), new byte[0]);
+    schedule(closeTime(t), CLOSE, id);
   }
 
   private void onClick(String id, Click c, Record<String, Object> record) {
@@ -169,14 +176,14 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
         // keep the earliest click: it decides whether the impression's window saw one
         expiry.delete(key(before.clickTime() + settings.graceMs(), ORPHAN, id));
         early.put(id, new EarlyClick(clickTime, before.partition(), before.offset(), before.bytes()));
-        expiry.put(key(clickTime + settings.graceMs(), ORPHAN, id), new byte[0]);
+        schedule(clickTime + settings.graceMs(), ORPHAN, id);
       }
       return;
     }
     var md = context.recordMetadata();
     early.put(id, new EarlyClick(clickTime, md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L),
         serdes.clicks().serialize(clicksTopic, c)));
-    expiry.put(key(clickTime + settings.graceMs(), ORPHAN, id), new byte[0]);
+    schedule(clickTime + settings.graceMs(), ORPHAN, id);
   }
 
   /**
@@ -201,13 +208,21 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     return impressionTime + settings.windowMs() + settings.graceMs();
   }
 
+  /** Puts a due time into the expiry store, and makes sure the next scans start at or before it. */
+  private void schedule(long time, byte kind, String id) {
+    expiry.put(key(time, kind, id), new byte[0]);
+    scanFrom = Math.min(scanFrom, Math.max(0, time));
+  }
+
   private void expire(long streamTime) {
     List<Bytes> due = new ArrayList<>();
-    try (KeyValueIterator<Bytes, byte[]> it = expiry.range(key(0, (byte) 0, ""), upTo(streamTime))) {
+    try (KeyValueIterator<Bytes, byte[]> it = expiry.range(key(scanFrom, (byte) 0, ""), upTo(streamTime))) {
       while (it.hasNext()) {
         due.add(it.next().key);
       }
     }
+    // every key below streamTime is deleted below, but the orphans kept for later (which lower this again)
+    scanFrom = Math.max(scanFrom, streamTime);
     if (due.isEmpty()) {
       return;
     }
@@ -224,6 +239,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
         // its impression may be among the held ones, or the impressions have not reached the click's time yet
         // (clicks can be read ahead of impressions): a click is an orphan only when impressions later than it
         // (plus grace) have been seen without it
+        scanFrom = Math.min(scanFrom, time);
         continue;
       }
       expiry.delete(k);
@@ -239,7 +255,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
           metrics.outcome(ScorerMetrics.NEGATIVE);
           entries.put(id, e.sent(JoinEntry.NEGATIVE));
         }
-        expiry.put(key(time + settings.windowMs(), FORGET, id), new byte[0]);
+        schedule(time + settings.windowMs(), FORGET, id);
       } else if (kind == FORGET) {
         entries.delete(id);
       } else if (kind == ORPHAN) {
