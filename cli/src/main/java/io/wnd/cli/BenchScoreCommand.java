@@ -12,6 +12,7 @@ import io.wnd.schemas.topics.TopicAdmin;
 import io.wnd.schemas.topics.Topics;
 import io.wnd.scorer.ScorerApp;
 import io.wnd.scorer.ScorerConfig;
+import io.wnd.scorer.ScorerMetrics;
 import io.wnd.state.encode.Encoder;
 import io.wnd.state.spec.FeatureSpec;
 import io.wnd.state.version.ModelVersion;
@@ -53,7 +54,10 @@ import picocli.CommandLine.Spec;
     description = {"Measure the scorer on a local broker (in this process), for each spec in --spec:",
         "  1. model: a WideDeepTrainer learns --train-examples generated rows; published as version 1;",
         "  2. throughput: --events generated impressions (and their clicks) are produced first, then the scorer",
-        "     starts and drains them; scored/s from its first score to its last;",
+        "     starts and drains them; scored/s from its first score to its last. Their event times span",
+        "     --backlog-event-time and the attribution window is short (--attribution-window, --attribution-grace),",
+        "     so that most impressions' windows close (a negative is sent) and most are forgotten while it drains:",
+        "     the whole life of an impression in the join is measured, as in a scorer that runs for hours;",
         "  3. latency: paced traffic at --rate (default: half the measured throughput) for --duration; latency is",
         "     impression produced -> score produced (the score's scored_at), and -> readable by a read_committed",
         "     consumer (adds the exactly-once commit interval);",
@@ -99,6 +103,19 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
   @Option(names = "--swap-examples", defaultValue = "256", description = "Examples trained between two versions of the swap phase (default: ${DEFAULT-VALUE}).")
   int swapExamples;
 
+  @Option(names = "--attribution-window", paramLabel = "T", defaultValue = "5s",
+      description = "The scorer's attribution window (default: ${DEFAULT-VALUE}; the clicks' delays are at most 5 s).")
+  String window;
+
+  @Option(names = "--attribution-grace", paramLabel = "T", defaultValue = "1s",
+      description = "The scorer's grace for late records (default: ${DEFAULT-VALUE}).")
+  String grace;
+
+  @Option(names = "--backlog-event-time", paramLabel = "T", defaultValue = "40s",
+      description = "The event time the backlog's impressions span, ending now (default: ${DEFAULT-VALUE}: with the "
+          + "default window and grace, 85 % of them close and 72 % are forgotten while the backlog drains).")
+  String backlogSpan;
+
   @Option(names = "--commit-interval-ms", description = "The scorer's Kafka Streams commit.interval.ms (default: the scorer's default).")
   Long commitIntervalMs;
 
@@ -117,12 +134,21 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
 
   private PrintWriter err;
   private long settleMs;
+  private long windowMs;
+  private long graceMs;
+  private long backlogSpanMs;
 
   @Override
   public Integer call() throws Exception {
     long durationMs = Cli.millis(spec, "--duration", duration);
     long swapMs = Cli.millis(spec, "--swap-every", swapEvery);
     settleMs = Cli.millis(spec, "--settle", settle);
+    windowMs = Cli.millis(spec, "--attribution-window", window);
+    graceMs = Cli.millis(spec, "--attribution-grace", grace);
+    backlogSpanMs = Cli.millis(spec, "--backlog-event-time", backlogSpan);
+    if (windowMs < 1 || backlogSpanMs < 1) {
+      throw new ParameterException(spec.commandLine(), "--attribution-window and --backlog-event-time must be > 0");
+    }
     if (lingerMs < 0) {
       throw new ParameterException(spec.commandLine(), "--producer-linger-ms must be >= 0, got " + lingerMs);
     }
@@ -202,7 +228,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         monitor = new Monitor(client, topics);
         monitor.start();
         progress("%s: producing a backlog of %,d impressions", fs.name(), events);
-        ReplaySummary backlog = replay(client, topics, 0, 50_000, events, -1);
+        ReplaySummary backlog = replay(client, topics, 0, events * 1000.0 / backlogSpanMs, events, -1,
+            System.currentTimeMillis() - backlogSpanMs);
         progress("%s: starting the scorer; it drains the backlog", fs.name());
         Map<String, Object> props = ScoreCommand.clusterProps(client, topics.prefix());
         props.put(ScorerConfig.APPLICATION_ID_CONFIG, "wnd-bench-scorer");
@@ -214,6 +241,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         if (commitIntervalMs != null) {
           props.put("scorer.streams.commit.interval.ms", commitIntervalMs);
         }
+        props.put(ScorerConfig.ATTRIBUTION_WINDOW_MS_CONFIG, windowMs);
+        props.put(ScorerConfig.ATTRIBUTION_GRACE_MS_CONFIG, graceMs);
         props.putAll(scorerConfig);
         scorer = ScorerApp.start(new ScorerConfig(props));
         Monitor mon = monitor;
@@ -225,8 +254,16 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         awaitUntil(() -> mon.scores() >= target, 600_000, sc);
         double secs = (System.nanoTime() - t0) / 1e9;
         double throughput = (target - s0) / secs;
+        long negatives = (long) scorer.metrics().outcomeCount(ScorerMetrics.NEGATIVE);
+        long positives = (long) scorer.metrics().outcomeCount(ScorerMetrics.POSITIVE);
         r.put("throughput_per_s", Math.round(throughput));
         r.put("throughput_scores", target);
+        r.put("attribution_window_ms", windowMs);
+        r.put("attribution_grace_ms", graceMs);
+        r.put("backlog_event_time_ms", backlogSpanMs);
+        // the join's work beyond scoring while the backlog drained: examples sent (a negative when a window closed)
+        r.put("throughput_negatives", negatives);
+        r.put("throughput_positives", positives);
         r.put("commit_interval_ms", commitIntervalMs == null ? "default" : commitIntervalMs);
         r.put("scorer_config", new LinkedHashMap<>(scorerConfig));
         progress("%s: %,.0f scored/s (%,d scores in %.1f s)", fs.name(), throughput, target - s0, secs);
@@ -248,7 +285,9 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         ReplaySummary steady = replay(paced(client), topics, paced, paced, -1, durationMs);
         awaitUntil(() -> mon.scores() >= before + steady.impressions(), 60_000, sc);
         Monitor.Interval st = monitor.drain();
-        r.put("steady", latency(st, steady.impressions()));
+        Map<String, Object> steadyResult = latency(st, steady.impressions());
+        steadyResult.put("stream_thread", streamThread(scorer));
+        r.put("steady", steadyResult);
 
         // 4. the same while versions are applied
         progress("%s: the same with a new version every %d s", fs.name(), swapMs / 1000);
@@ -276,6 +315,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         awaitUntil(() -> mon.scores() >= before2 + swapped.impressions(), 60_000, sc);
         Monitor.Interval sw = monitor.drain();
         Map<String, Object> swap = latency(sw, swapped.impressions());
+        swap.put("stream_thread", streamThread(scorer));
         swap.put("versions_applied", scorer.model().version() - versionBefore);
         swap.put("rows_changed_per_version", Math.round(later.stream().mapToInt(Changes::size).average().orElse(0)));
         swap.put("share_of_rows_changed", round4(later.stream().mapToInt(Changes::size).average().orElse(0) / modelRows));
@@ -298,6 +338,28 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       }
     }
     return r;
+  }
+
+  /**
+   * Where the scorer's stream threads spent the last metrics window (Kafka Streams' thread metrics, the largest over
+   * the threads): the longest poll, commit, punctuation and record, ms, and the share of time polling. A latency tail
+   * that the records' own processing does not explain shows here.
+   */
+  private static Map<String, Object> streamThread(ScorerApp scorer) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (String name : List.of("poll-latency-max", "commit-latency-max", "punctuate-latency-max", "process-latency-max",
+        "poll-ratio")) {
+      double max = Double.NaN;
+      for (var e : scorer.streams().metrics().entrySet()) {
+        if (e.getKey().group().equals("stream-thread-metrics") && e.getKey().name().equals(name)
+            && e.getValue().metricValue() instanceof Double d && !d.isNaN()) {
+          max = Double.isNaN(max) ? d : Math.max(max, d);
+        }
+      }
+      String key = name.replace('-', '_').replace("_max", "_max_ms");
+      m.put(key, Double.isNaN(max) ? null : Math.round(max * 1000) / 1000.0);
+    }
+    return m;
   }
 
   /** This JVM's heap: initial and maximum size, and whether it is fixed (equal) and touched at start. */
@@ -331,8 +393,13 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
 
   private ReplaySummary replay(Map<String, Object> client, Topics topics, double wallRate, double eventRate, long count,
       long durationMs) throws IOException {
+    return replay(client, topics, wallRate, eventRate, count, durationMs, ReplayOptions.START_NOW);
+  }
+
+  private ReplaySummary replay(Map<String, Object> client, Topics topics, double wallRate, double eventRate, long count,
+      long durationMs, long startTime) throws IOException {
     AtomicReference<CriteoGenerator> last = new AtomicReference<>();
-    ReplayOptions o = new ReplayOptions(wallRate, eventRate, ReplayOptions.START_NOW, 0, -1, durationMs,
+    ReplayOptions o = new ReplayOptions(wallRate, eventRate, startTime, 0, -1, durationMs,
         ClickDelay.parse("exp:1s:5s"), seed, null, false);
     // each phase its own ids: a prefix per phase so no impression repeats an earlier one
     Replayer.Source source = Sources.prefixed("bench-" + System.nanoTime() + "-",
@@ -391,11 +458,19 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
     out.printf(Locale.ROOT, "%nspec %s (%,d model rows)%n", r.get("spec"), (Long) r.get("model_rows"));
     out.printf(Locale.ROOT, "  throughput            %,d scored/s (commit interval %s)%n", (Long) r.get("throughput_per_s"),
         r.get("commit_interval_ms"));
+    out.printf(Locale.ROOT, "    join while draining %,d negatives and %,d positives sent (window %d ms, grace %d ms, backlog over %d s of "
+        + "event time)%n", (Long) r.get("throughput_negatives"), (Long) r.get("throughput_positives"),
+        (Long) r.get("attribution_window_ms"), (Long) r.get("attribution_grace_ms"), (Long) r.get("backlog_event_time_ms") / 1000);
     for (String phase : List.of("steady", "swapping")) {
       Map<String, Object> m = (Map<String, Object>) r.get(phase);
       out.printf(Locale.ROOT, "  %-9s at %,d/s  produced->scored p50 %d ms, p99 %d ms, p99.9 %d ms; ->readable p50 %d, p99 %d, p99.9 %d ms%n",
           phase, (Long) r.get("rate_per_s"), (Long) m.get("p50_ms"), (Long) m.get("p99_ms"), (Long) m.get("p999_ms"),
           (Long) m.get("readable_p50_ms"), (Long) m.get("readable_p99_ms"), (Long) m.get("readable_p999_ms"));
+      out.printf(Locale.ROOT, "  %-9s stream thread, longest: poll %s ms, commit %s ms, punctuation %s ms, record %s ms%n", "",
+          ((Map<String, Object>) m.get("stream_thread")).get("poll_latency_max_ms"),
+          ((Map<String, Object>) m.get("stream_thread")).get("commit_latency_max_ms"),
+          ((Map<String, Object>) m.get("stream_thread")).get("punctuate_latency_max_ms"),
+          ((Map<String, Object>) m.get("stream_thread")).get("process_latency_max_ms"));
     }
     Map<String, Object> sw = (Map<String, Object>) r.get("swapping");
     out.printf(Locale.ROOT, "  swaps                 %d versions applied, %,d rows changed each (%.2f%% of the model); p99 ratio %.2f%n",

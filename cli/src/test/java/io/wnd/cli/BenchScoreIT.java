@@ -24,6 +24,9 @@ class BenchScoreIT {
     assertThat(s.get("spec").asText()).isEqualTo("criteo");
     assertThat(s.get("model_rows").asLong()).isPositive();
     assertThat(s.get("throughput_per_s").asLong()).isPositive();
+    // the backlog spans 40 s of event time and the window is 5 s: windows closed while it drained
+    assertThat(s.get("attribution_window_ms").asLong()).isEqualTo(5000);
+    assertThat(s.get("throughput_negatives").asLong()).isPositive();
     for (String phase : new String[] {"steady", "swapping"}) {
       JsonNode p = s.get(phase);
       assertThat(p.get("impressions").asLong()).isGreaterThan(0);
@@ -31,6 +34,8 @@ class BenchScoreIT {
       assertThat(p.get("scores").asLong()).as(phase).isEqualTo(p.get("impressions").asLong());
       assertThat(p.get("p50_ms").asLong()).isLessThanOrEqualTo(p.get("p99_ms").asLong());
       assertThat(p.get("p99_ms").asLong()).isLessThanOrEqualTo(p.get("p999_ms").asLong());
+      assertThat(p.get("stream_thread").get("poll_latency_max_ms").isNumber()).as(phase).isTrue();
+      assertThat(p.get("stream_thread").get("commit_latency_max_ms").isNumber()).as(phase).isTrue();
     }
     assertThat(s.get("swapping").get("versions_applied").asLong()).isGreaterThanOrEqualTo(2);
     assertThat(s.get("swapping").get("rows_changed_per_version").asLong()).isPositive();
