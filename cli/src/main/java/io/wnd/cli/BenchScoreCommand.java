@@ -55,7 +55,7 @@ import picocli.CommandLine.Spec;
         "  1. model: a WideDeepTrainer learns --train-examples generated rows; published as version 1;",
         "  2. throughput: --events generated impressions (and their clicks) are produced first, then the scorer",
         "     starts and drains them; scored/s from its first score to its last. Their event times span",
-        "     --backlog-event-time and the attribution window is short (--attribution-window, --attribution-grace),",
+        "     --backlog-event-time and the attribution window is short (--attribution-window, --grace),",
         "     so that most impressions' windows close (a negative is sent) and most are forgotten while it drains:",
         "     the whole life of an impression in the join is measured, as in a scorer that runs for hours;",
         "  3. latency: paced traffic at --rate (default: half the measured throughput) for --duration; latency is",
@@ -107,13 +107,13 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       description = "The scorer's attribution window (default: ${DEFAULT-VALUE}; the clicks' delays are at most 5 s).")
   String window;
 
-  @Option(names = "--attribution-grace", paramLabel = "T", defaultValue = "1s",
+  @Option(names = "--grace", paramLabel = "T", defaultValue = "1s",
       description = "The scorer's grace for late records (default: ${DEFAULT-VALUE}).")
   String grace;
 
   @Option(names = "--backlog-event-time", paramLabel = "T", defaultValue = "40s",
       description = "The event time the backlog's impressions span, ending now (default: ${DEFAULT-VALUE}: with the "
-          + "default window and grace, 85 % of them close and 72 % are forgotten while the backlog drains).")
+          + "default window and grace, most of their windows close, and most are forgotten, while the backlog drains).")
   String backlogSpan;
 
   @Option(names = "--commit-interval-ms", description = "The scorer's Kafka Streams commit.interval.ms (default: the scorer's default).")
@@ -144,7 +144,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
     long swapMs = Cli.millis(spec, "--swap-every", swapEvery);
     settleMs = Cli.millis(spec, "--settle", settle);
     windowMs = Cli.millis(spec, "--attribution-window", window);
-    graceMs = Cli.millis(spec, "--attribution-grace", grace);
+    graceMs = Cli.millis(spec, "--grace", grace);
     backlogSpanMs = Cli.millis(spec, "--backlog-event-time", backlogSpan);
     if (windowMs < 1 || backlogSpanMs < 1) {
       throw new ParameterException(spec.commandLine(), "--attribution-window and --backlog-event-time must be > 0");
@@ -341,8 +341,9 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
   }
 
   /**
-   * Where the scorer's stream threads spent the last metrics window (Kafka Streams' thread metrics, the largest over
-   * the threads): the longest poll, commit, punctuation and record, ms, and the share of time polling. A latency tail
+   * Where the scorer's stream threads spent their time (Kafka Streams' thread metrics, the largest over the threads):
+   * the longest poll, commit, punctuation and record, ms, and the share of time polling. These are over Kafka's
+   * metrics window (two samples of 30 s), so a phase's figure may include the end of the one before. A latency tail
    * that the records' own processing does not explain shows here.
    */
   private static Map<String, Object> streamThread(ScorerApp scorer) {
