@@ -510,12 +510,12 @@ public final class WideDeepTrainer {
         // the lookups of wideForward have been pushed out of the caches since by the rest of the step), then write
         // while it is in the caches. First the state of coordinates that have some (a slot found in wideForward is
         // valid until a new coordinate is added to its field)...
-        long touched = 0;
         for (int s = 0; s < slots; s++) {
             if (wideFtrlRow[s] >= 0) {
                 ftrl.write(wideSlots.field(s), wideFtrlRow[s], wideZ[s], wideN[s]);
             }
         }
+        long touched = 0;
         // ...then new coordinates, weights changed in place and new weights (before the removed ones, so that new
         // weights take the free rows touched here, not rows freed in this step)...
         for (int c = 0; c < slots; c += CHUNK) {

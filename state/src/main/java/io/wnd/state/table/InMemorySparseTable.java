@@ -38,7 +38,8 @@ public final class InMemorySparseTable implements SparseTable {
                     + ", dim=" + dim + ", maxRows=" + maxRows);
         }
         this.dim = dim;
-        // row numbers are ints
+        // the bound of the single float array the rows were kept in before FloatPages, kept so that a table's limit
+        // does not depend on the version that built it (pages alone would allow up to Integer.MAX_VALUE - 1 rows)
         this.maxRows = Math.min(maxRows, (Integer.MAX_VALUE - 8) / dim);
         this.index = new LongLongIndex[fields];
         for (int f = 0; f < fields; f++) {
