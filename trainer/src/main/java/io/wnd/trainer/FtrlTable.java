@@ -44,9 +44,19 @@ final class FtrlTable {
         return size;
     }
 
+    /** Whether {@link #add} refuses every new coordinate: the table holds {@code maxRows}. */
+    boolean full() {
+        return size >= maxRows;
+    }
+
     /** Loads the word where a coordinate's probe starts (see {@code WideDeepTrainer}'s prefetch); a meaningless value. */
     long touch(int field, long id) {
         return tables[field].touch(id);
+    }
+
+    /** Loads the state at a slot from {@link #find}, and nothing else: prefetches it for {@link #write}. */
+    long touchSlot(int field, int slot) {
+        return tables[field].valueAt(slot);
     }
 
     /**

@@ -129,6 +129,8 @@ public final class WideDeepTrainer {
     private double[] wideGrad = new double[0];
     /** Per wide slot: its slot in {@link #ftrl} (see {@link FtrlTable#find}), or -1 (a new coordinate). */
     private int[] wideFtrlRow = new int[0];
+    // each coordinate's row in the wide table where its weight changes in place (else -1), found in updateWide
+    private int[] wideRowAt = new int[0];
     /** Per embedding slot without a row: its mark (see {@link #MARK_COUNT_SHIFT}), or 0. */
     private long[] embMark = new long[0];
     /** Per embedding slot: its row in the embedding table, or -1. */
@@ -510,12 +512,22 @@ public final class WideDeepTrainer {
         // the lookups of wideForward have been pushed out of the caches since by the rest of the step), then write
         // while it is in the caches. First the state of coordinates that have some (a slot found in wideForward is
         // valid until a new coordinate is added to its field)...
-        for (int s = 0; s < slots; s++) {
-            if (wideFtrlRow[s] >= 0) {
-                ftrl.write(wideSlots.field(s), wideFtrlRow[s], wideZ[s], wideN[s]);
+        long touched = 0;
+        for (int c = 0; c < slots; c += CHUNK) {
+            int end = Math.min(slots, c + CHUNK);
+            for (int s = c; s < end; s++) {
+                if (wideFtrlRow[s] >= 0) {
+                    touched += ftrl.touchSlot(wideSlots.field(s), wideFtrlRow[s]);
+                }
+            }
+            for (int s = c; s < end; s++) {
+                if (wideFtrlRow[s] >= 0) {
+                    ftrl.write(wideSlots.field(s), wideFtrlRow[s], wideZ[s], wideN[s]);
+                }
             }
         }
-        long touched = 0;
+        // a full FTRL table refuses new coordinates without probing (FtrlTable.add): nothing to touch for them
+        boolean ftrlFull = ftrl.full();
         // ...then new coordinates, weights changed in place and new weights (before the removed ones, so that new
         // weights take the free rows touched here, not rows freed in this step)...
         for (int c = 0; c < slots; c += CHUNK) {
@@ -524,7 +536,7 @@ public final class WideDeepTrainer {
             for (int s = c; s < end; s++) {
                 int field = wideSlots.field(s);
                 long id = wideSlots.id(s);
-                if (wideFtrlRow[s] < 0) {
+                if (wideFtrlRow[s] < 0 && !ftrlFull) {
                     touched += ftrl.touch(field, id);
                 }
                 if (wideNewW[s] != wideW[s] && wideNewW[s] != 0f) {
@@ -544,6 +556,17 @@ public final class WideDeepTrainer {
                     break;
                 }
                 touched += wideRows.touchRow(row) + wideChanges.touch(row);
+            }
+            // the rows of weights changed in place, found now that their index words are cached, and touched
+            for (int s = c; s < end; s++) {
+                wideRowAt[s] = -1;
+                if (wideNewW[s] != wideW[s] && wideNewW[s] != 0f && wideW[s] != 0f) {
+                    int row = wideRows.row(wideSlots.field(s), wideSlots.id(s));
+                    wideRowAt[s] = row;
+                    if (row >= 0) {
+                        touched += wideRows.touchRow(row);
+                    }
+                }
             }
             for (int s = c; s < end; s++) {
                 writeWide(s);
@@ -587,8 +610,9 @@ public final class WideDeepTrainer {
             return;
         }
         one[0] = w;
-        // a non-zero weight has a row, unless the wide table was full when it became non-zero
-        int row = wideW[s] != 0f ? wideRows.row(field, id) : -1;
+        // a non-zero weight has a row, unless the wide table was full when it became non-zero (found in updateWide;
+        // still valid: rows are only added before this)
+        int row = wideRowAt[s];
         if (row >= 0) {
             wideRows.writeRow(row, one);
             wideChanges.changed(row);
@@ -887,6 +911,7 @@ public final class WideDeepTrainer {
             wideNewW = Arrays.copyOf(wideNewW, n);
             wideGrad = Arrays.copyOf(wideGrad, n);
             wideFtrlRow = Arrays.copyOf(wideFtrlRow, n);
+            wideRowAt = Arrays.copyOf(wideRowAt, n);
         }
     }
 
