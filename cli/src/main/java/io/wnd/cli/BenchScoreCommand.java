@@ -22,6 +22,7 @@ import io.wnd.trainer.Example;
 import io.wnd.trainer.WideDeepTrainer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,6 +33,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,11 +61,12 @@ import picocli.CommandLine.Spec;
         "     --backlog-event-time and the attribution window is short (--attribution-window, --grace),",
         "     so that most impressions' windows close (a negative is sent) and most are forgotten while it drains:",
         "     the whole life of an impression in the join is measured, as in a scorer that runs for hours;",
-        "  3. latency: paced traffic at --rate (default: half the measured throughput) for --duration; latency is",
-        "     impression produced -> score produced (the score's scored_at), and -> readable by a read_committed",
-        "     consumer (adds the exactly-once commit interval);",
+        "  3. latency: paced traffic at --rate (default: half the measured throughput), --settle (not measured),",
+        "     then --duration; latency is impression produced -> score produced (the score's scored_at), and ->",
+        "     readable by a read_committed consumer (adds the exactly-once commit interval);",
         "  4. the same while a new version (the trainer's changes after --swap-examples more examples) is",
         "     published every --swap-every.",
+        "  Phases 3 and 4 are one continuous paced replay, told apart by the impressions' event times.",
         "Nothing else should run on the machine while it measures. A heap that grows during the run stalls the",
         "process for up to hundreds of ms each time (shown as latency): for stable numbers give it a fixed,",
         "pre-touched heap, e.g. JAVA_OPTS='-Xms3g -Xmx3g -XX:+AlwaysPreTouch' ./wnd bench score.", ""})
@@ -273,21 +277,38 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         r.put("rate_per_s", Math.round(paced));
         r.put("settle_ms", settleMs);
         r.put("producer_linger_ms", lingerMs);
+        // one paced replay runs through the settling, steady and swapping phases, which are told apart by the
+        // impressions' event times. A replay per phase would start each phase with a new producer, and end the one
+        // before with a burst of its pending clicks, whose event times (up to a click delay ahead) move stream time
+        // on by seconds at once: all the windows of those seconds would close together, a stall that no continuous
+        // stream has
+        Monitor.Interval[] phases = monitor.phasesFromFirstEvent(0, settleMs, settleMs + durationMs,
+            settleMs + 2 * durationMs);
+        long before = monitor.scores();
+        CompletableFuture<ReplaySummary> replay = CompletableFuture.supplyAsync(() -> {
+          try {
+            return replay(paced(client), topics, paced, paced, -1, settleMs + 2 * durationMs);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }, task -> {
+          Thread t = new Thread(task, "wnd-bench-replay");
+          t.setDaemon(true); // a failed bench does not wait for it
+          t.start();
+        });
+        awaitUntil(() -> mon.phaseOrigin() != Long.MIN_VALUE || replay.isDone(), 60_000, sc);
+        if (replay.isDone()) {
+          replay.join(); // rethrows what stopped it
+          throw new IllegalStateException("the paced replay ended before any impression was scored");
+        }
+        long origin = monitor.phaseOrigin();
         if (settleMs > 0) {
           progress("%s: settling at %,.0f/s for %d s (not measured)", fs.name(), paced, settleMs / 1000);
-          long before0 = monitor.scores();
-          ReplaySummary settled = replay(paced(client), topics, paced, paced, -1, settleMs);
-          awaitUntil(() -> mon.scores() >= before0 + settled.impressions(), 60_000, sc);
         }
+        sleepUntil(origin + settleMs);
         progress("%s: steady traffic at %,.0f/s for %d s", fs.name(), paced, durationMs / 1000);
-        monitor.drain();
-        long before = monitor.scores();
-        ReplaySummary steady = replay(paced(client), topics, paced, paced, -1, durationMs);
-        awaitUntil(() -> mon.scores() >= before + steady.impressions(), 60_000, sc);
-        Monitor.Interval st = monitor.drain();
-        Map<String, Object> steadyResult = latency(st, steady.impressions());
-        steadyResult.put("stream_thread", streamThread(scorer));
-        r.put("steady", steadyResult);
+        sleepUntil(origin + settleMs + durationMs);
+        Map<String, Object> steadyThread = streamThread(scorer);
 
         // 4. the same while versions are applied
         progress("%s: the same with a new version every %d s", fs.name(), swapMs / 1000);
@@ -307,14 +328,24 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
             publisher.publish(version(fs, 2 + i, laterDense.get(i)), List.of(c.wide(), c.embeddings()), Map.of(), null);
           }
         }, "wnd-bench-swapper");
-        long before2 = monitor.scores();
         swapper.start();
-        ReplaySummary swapped = replay(paced(client), topics, paced, paced, -1, durationMs);
-        stopSwapping.countDown();
-        swapper.join(60_000);
-        awaitUntil(() -> mon.scores() >= before2 + swapped.impressions(), 60_000, sc);
-        Monitor.Interval sw = monitor.drain();
-        Map<String, Object> swap = latency(sw, swapped.impressions());
+        ReplaySummary paced0;
+        try {
+          paced0 = replay.join();
+        } catch (CompletionException e) {
+          throw e.getCause() instanceof RuntimeException re ? re : e;
+        } finally {
+          stopSwapping.countDown();
+          swapper.join(60_000);
+        }
+        ReplaySummary pacedRun = paced0;
+        awaitUntil(() -> mon.scores() >= before + pacedRun.impressions(), 60_000, sc);
+        Monitor.Interval st = phases[1];
+        Monitor.Interval sw = phases[2];
+        Map<String, Object> steadyResult = latency(st, st.impressions);
+        steadyResult.put("stream_thread", steadyThread);
+        r.put("steady", steadyResult);
+        Map<String, Object> swap = latency(sw, sw.impressions);
         swap.put("stream_thread", streamThread(scorer));
         swap.put("versions_applied", scorer.model().version() - versionBefore);
         swap.put("rows_changed_per_version", Math.round(later.stream().mapToInt(Changes::size).average().orElse(0)));
@@ -446,6 +477,14 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         throw new IllegalStateException("the scorer did not finish within " + ms / 1000 + " s");
       }
       Thread.sleep(10);
+    }
+  }
+
+  /** Sleeps until a wall-clock time (ms since the epoch). */
+  private static void sleepUntil(long epochMillis) throws InterruptedException {
+    long ms;
+    while ((ms = epochMillis - System.currentTimeMillis()) > 0) {
+      Thread.sleep(Math.min(ms, 100));
     }
   }
 

@@ -69,6 +69,10 @@ public final class Monitor implements AutoCloseable {
   private final Map<Long, StreamMetrics> servedByVersion = new TreeMap<>();
   private final TreeMap<Long, StreamMetrics> servedBySecond = new TreeMap<>();
   private Interval current = new Interval();
+  // phases by event time (phasesFromFirstEvent): bounds relative to the first event time seen, set when it comes
+  private long[] phaseOffsets = new long[0];
+  private long phaseOrigin = Long.MIN_VALUE;
+  private Interval[] phases = new Interval[0];
   private long totalImpressions;
   private long totalScores;
   private long totalExamples;
@@ -140,12 +144,23 @@ public final class Monitor implements AutoCloseable {
     if (topic.equals(impressions)) {
       totalImpressions++;
       c.impressions++;
+      // a replayer's record timestamp is the impression's event time
+      Interval phase = phaseOf(r.timestamp());
+      if (phase != null) {
+        phase.impressions++;
+      }
     } else if (topic.equals(scores)) {
       Score s = scoreSerde.deserialize(topic, r.value());
       long eventMs = s.getEventTime().toEpochMilli();
       long latency = clamp(s.getScoredAt().toEpochMilli() - eventMs);
       long visible = clamp(now - eventMs);
       c.scoreLatency.recordValue(latency);
+      Interval phase = phaseOf(eventMs);
+      if (phase != null) {
+        phase.scores++;
+        phase.scoreLatency.recordValue(latency);
+        phase.visibleLatency.recordValue(visible);
+      }
       c.visibleLatency.recordValue(visible);
       totalLatency.recordValue(latency);
       if (eventMs >= steadyFromMillis) {
@@ -173,6 +188,47 @@ public final class Monitor implements AutoCloseable {
 
   private static long clamp(long ms) {
     return Math.max(0, Math.min(MAX_MS, ms));
+  }
+
+  /**
+   * Sorts the impressions and scores from now on by the impression's event time (an impression's record timestamp,
+   * as a replayer sends it; a score's event time), into phases that start at the given offsets from the first such
+   * time seen after this call (the origin): phase {@code i} is {@code [origin + offsets[i], origin + offsets[i + 1])}.
+   * A paced replay's phases are then told apart by when their impressions were produced, not by when their scores
+   * were read, and one replay can run through them all.
+   *
+   * @param offsetsMs the phases' bounds, ascending, from 0
+   * @return the phases ({@code offsetsMs.length - 1}), filled as scores come; read them once the scores are in
+   */
+  public synchronized Interval[] phasesFromFirstEvent(long... offsetsMs) {
+    phaseOffsets = offsetsMs.clone();
+    phaseOrigin = Long.MIN_VALUE;
+    phases = new Interval[Math.max(0, offsetsMs.length - 1)];
+    for (int i = 0; i < phases.length; i++) {
+      phases[i] = new Interval();
+    }
+    return phases.clone();
+  }
+
+  /** @return the origin of {@link #phasesFromFirstEvent}, or Long.MIN_VALUE before the first event */
+  public synchronized long phaseOrigin() {
+    return phaseOrigin;
+  }
+
+  private Interval phaseOf(long eventMs) {
+    if (phases.length == 0) {
+      return null;
+    }
+    if (phaseOrigin == Long.MIN_VALUE) {
+      phaseOrigin = eventMs;
+    }
+    long t = eventMs - phaseOrigin;
+    for (int i = phases.length - 1; i >= 0; i--) {
+      if (t >= phaseOffsets[i]) {
+        return t < phaseOffsets[i + 1] ? phases[i] : null;
+      }
+    }
+    return null;
   }
 
   /** @return what was seen since the last call, and starts a new interval */

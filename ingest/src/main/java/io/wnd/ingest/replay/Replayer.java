@@ -140,6 +140,8 @@ public final class Replayer {
       // rows wait for the producer's start and metadata, and go out late and in a burst (their event times in the past)
       producer.partitionsFor(impTopic);
       producer.partitionsFor(clickTopic);
+      // and once the first input is open (a generator calibrates itself when it opens: a second or so)
+      RowReader firstReader = sources.isEmpty() ? null : sources.get(0).open();
       long t0 = System.nanoTime();
       long start = options.startTimeMillis() == ReplayOptions.START_NOW ? System.currentTimeMillis()
           : options.startTimeMillis();
@@ -149,8 +151,9 @@ public final class Replayer {
           ? sources.stream().mapToLong(Source::size).sum() : -1;
       long bytesBefore = 0;
       outer:
-      for (Source source : sources) {
-        try (RowReader reader = source.open()) {
+      for (int si = 0; si < sources.size(); si++) {
+        Source source = sources.get(si);
+        try (RowReader reader = si == 0 ? firstReader : source.open()) {
           Row row;
           while ((row = reader.next()) != null) {
             if (k++ < st.nextRow) {
@@ -207,6 +210,7 @@ public final class Replayer {
           st.clicks++;
         }
       }
+      producer.flush(); // the last rows' errors, if any, are known before the summary
       flushAndCheckpoint(producer, sendError, st, names, start, completed);
       seconds = (System.nanoTime() - t0) / 1e9;
     }
@@ -255,7 +259,12 @@ public final class Replayer {
 
   private void flushAndCheckpoint(KafkaProducer<String, byte[]> producer, AtomicReference<Exception> sendError,
       State st, List<String> names, long start, boolean completed) throws IOException {
-    producer.flush();
+    // a flush waits for every record in flight to be acknowledged: only a checkpoint needs that (run() flushes at the
+    // end). A paced replay that flushed at every report would stop sending for as long, and then send the rows that
+    // fell due meanwhile in a burst, with event times in the past
+    if (options.checkpoint() != null) {
+      producer.flush();
+    }
     Exception e = sendError.get();
     if (e != null) {
       throw new KafkaException("producing failed: " + e.getMessage(), e);
