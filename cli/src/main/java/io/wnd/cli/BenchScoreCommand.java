@@ -229,7 +229,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
             Map.of(), null);
 
         // 2. throughput: a backlog, then the scorer drains it
-        monitor = new Monitor(client, topics);
+        // scores only: the examples are as many as the impressions, and decoding them would take CPU from the scorer
+        monitor = new Monitor(client, topics, false);
         monitor.start();
         progress("%s: producing a backlog of %,d impressions", fs.name(), events);
         ReplaySummary backlog = replay(client, topics, 0, events * 1000.0 / backlogSpanMs, events, -1,

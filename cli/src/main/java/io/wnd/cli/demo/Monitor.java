@@ -57,6 +57,7 @@ public final class Monitor implements AutoCloseable {
   private final String impressions;
   private final String scores;
   private final String examples;
+  private final boolean readExamples;
   private final String deadLetter;
   private final AvroSerde<Score> scoreSerde;
   private final AvroSerde<LabelledExample> exampleSerde;
@@ -87,6 +88,17 @@ public final class Monitor implements AutoCloseable {
    * @param topics the topic registry
    */
   public Monitor(Map<String, Object> clientConfig, Topics topics) {
+    this(clientConfig, topics, true);
+  }
+
+  /**
+   * @param clientConfig the client settings
+   * @param topics the topics
+   * @param readExamples whether to read the labelled examples (the served metrics); a benchmark that only times
+   *     scores leaves them out: decoding every example costs a CPU share that the measured scorer would miss
+   */
+  public Monitor(Map<String, Object> clientConfig, Topics topics, boolean readExamples) {
+    this.readExamples = readExamples;
     this.clientConfig = clientConfig;
     this.impressions = topics.name(Topics.IMPRESSIONS);
     this.scores = topics.name(Topics.SCORES);
@@ -106,7 +118,8 @@ public final class Monitor implements AutoCloseable {
     cfg.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
     consumer = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> parts = new ArrayList<>();
-    for (String t : List.of(impressions, scores, examples, deadLetter)) {
+    for (String t : readExamples ? List.of(impressions, scores, examples, deadLetter)
+        : List.of(impressions, scores, deadLetter)) {
       consumer.partitionsFor(t, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
     }
     consumer.assign(parts);
