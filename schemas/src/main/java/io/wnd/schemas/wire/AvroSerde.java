@@ -39,7 +39,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
    * @param store where unknown writer schemas are looked up; may be {@code null} to know only compiled-in ones
    */
   public AvroSerde(Class<T> type, SchemaStore store) {
-    SpecificData model = SpecificData.getForClass(type);
+    SpecificData model = customCoders(SpecificData.getForClass(type), type);
     this.schema = model.getSchema(type);
     this.encoder = new BinaryMessageEncoder<>(model, schema);
     this.decoder = new BinaryMessageDecoder<>(model, schema, store);
@@ -51,6 +51,18 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         writers.put(WireFormat.fingerprint(known), known);
       }
     }
+  }
+
+  /**
+   * The generated class's data model with Avro's custom coders on: records whose generated class has them (the
+   * feature records: dozens of optional fields) are written and read by generated code, not by resolving every
+   * optional field's union through the generic writer. The model is a copy (the class's own is shared).
+   */
+  private static SpecificData customCoders(SpecificData shared, Class<?> type) {
+    SpecificData model = new SpecificData(type.getClassLoader());
+    shared.getConversions().forEach(model::addLogicalTypeConversion);
+    model.setCustomCoders(true);
+    return model;
   }
 
   /** @return the schema this serde writes and reads into */
