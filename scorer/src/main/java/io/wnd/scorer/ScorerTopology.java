@@ -5,6 +5,7 @@ import io.wnd.schemas.deadletter.DeadLetters;
 import io.wnd.schemas.topics.Topics;
 import io.wnd.scorer.internals.EventTimeExtractor;
 import io.wnd.scorer.internals.JoinProcessor;
+import io.wnd.scorer.internals.ReceivedImpression;
 import io.wnd.scorer.internals.ScoreProcessor;
 import io.wnd.scorer.internals.StoreSerdes;
 import io.wnd.state.spec.FeatureSpec;
@@ -179,8 +180,8 @@ public final class ScorerTopology {
     Topics topics = settings.topics();
     StoreSerdes storeSerdes = new StoreSerdes();
     Topology t = new Topology();
-    t.addSource(AutoOffsetReset.earliest(), IMPRESSIONS_SOURCE, new EventTimeExtractor(settings.maxAheadMs()), new StringDeserializer(), serdes.impressions(),
-        topics.name(Topics.IMPRESSIONS));
+    t.addSource(AutoOffsetReset.earliest(), IMPRESSIONS_SOURCE, new EventTimeExtractor(settings.maxAheadMs()), new StringDeserializer(),
+        ReceivedImpression.deserializer(serdes.impressions()), topics.name(Topics.IMPRESSIONS));
     t.addSource(AutoOffsetReset.earliest(), CLICKS_SOURCE, new EventTimeExtractor(settings.maxAheadMs()), new StringDeserializer(), serdes.clicks(),
         topics.name(Topics.CLICKS));
     t.addProcessor(SCORE_PROCESSOR, () -> new ScoreProcessor(settings, serdes, model, metrics, deadLetters), IMPRESSIONS_SOURCE);

@@ -125,22 +125,29 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     String id = s.score().getImpressionId();
     long t = imp.getEventTime().toEpochMilli();
     impressionTime = Math.max(impressionTime, t);
-    LabelledExample example = LabelledExample.newBuilder().setImpressionId(id).setLabel(0)
-        .setImpressionTime(imp.getEventTime()).setClickTime(null).setServedProbability(s.score().getProbability())
-        .setServedModel(s.score().getModel()).setServedVersion(s.score().getVersion()).setFeatures(imp.getFeatures())
-        .build();
     EarlyClick c = early.get(id);
     JoinEntry entry = null;
     if (c != null) {
       early.delete(id);
       expiry.delete(key(c.clickTime() + settings.graceMs(), ORPHAN, id));
-      entry = click(id, t, example, c.clickTime());
+      entry = click(id, t, unlabelled(id, s), c.clickTime());
     }
     if (entry == null) {
-      entry = new JoinEntry(JoinEntry.OPEN, t, serdes.examples().serialize(examplesTopic, example));
+      // the impression's feature bytes copied when it came from the topic in the current schema (the same bytes)
+      byte[] encoded = imp instanceof ReceivedImpression r
+          ? r.negativeExample(id, t, s.score().getProbability(), s.score().getModel(), s.score().getVersion())
+          : serdes.examples().serialize(examplesTopic, unlabelled(id, s));
+      entry = new JoinEntry(JoinEntry.OPEN, t, encoded);
     }
     entries.put(id, entry);
     schedule(closeTime(t), CLOSE, id);
+  }
+
+  /** The impression's example as its window closing without a click makes it: label 0, no click time. */
+  private static LabelledExample unlabelled(String id, Scored s) {
+    // the constructor, not a builder: a builder copies the features record deeply
+    return new LabelledExample(id, 0, s.impression().getEventTime(), null, s.score().getProbability(),
+        s.score().getModel(), s.score().getVersion(), s.impression().getFeatures());
   }
 
   private void onClick(String id, Click c, Record<String, Object> record) {
