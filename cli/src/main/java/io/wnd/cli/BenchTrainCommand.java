@@ -101,6 +101,8 @@ final class BenchTrainCommand implements Callable<Integer> {
       // rows refused at a table's row limit (limits.*): a full table refuses every new key, which costs a lookup
       m.put("refused_rows", res.refusedRows());
       m.put("round_examples_per_second", one.roundRates().stream().map(Math::round).toList());
+      // the trainers share a heap: a collection is timed in the rounds of whichever trainer runs when it is due
+      m.put("gc_seconds_in_rounds", Math.round(one.gcSeconds() * 1000) / 1000.0);
       if (Double.isNaN(first)) {
         first = res.examplesPerSecond();
         firstRounds = one.roundRates();
@@ -114,9 +116,10 @@ final class BenchTrainCommand implements Callable<Integer> {
       runs.add(m);
       if (!json) {
         out.printf(Locale.ROOT, "%s %s batch %d, %d fields x %,d ids: %,.0f examples/s (%,d in %.2f s; embedding rows"
-                + " %,d, wide coordinates %,d, pending ids %,d, refused rows %,d)%n", fs.name(), fs.modelType().jsonName(),
-            fs.batchSize(), fs.wideFieldCount(), n, res.examplesPerSecond(), res.examples(), res.seconds(),
-            res.embeddingRows(), res.wideCoordinates(), res.pendingIds(), res.refusedRows());
+                + " %,d, wide coordinates %,d, pending ids %,d, refused rows %,d; %.2f s of collections in its rounds)%n",
+            fs.name(), fs.modelType().jsonName(), fs.batchSize(), fs.wideFieldCount(), n, res.examplesPerSecond(),
+            res.examples(), res.seconds(), res.embeddingRows(), res.wideCoordinates(), res.pendingIds(),
+            res.refusedRows(), one.gcSeconds());
         out.flush();
       }
     }

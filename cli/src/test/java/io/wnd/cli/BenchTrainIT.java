@@ -30,6 +30,7 @@ class BenchTrainIT {
       assertThat(run.get("round_examples_per_second")).hasSize(3);
       run.get("round_examples_per_second").forEach(x -> assertThat(x.asLong()).isPositive());
       assertThat(run.get("examples_per_second").asLong()).isPositive();
+      assertThat(run.get("gc_seconds_in_rounds").asDouble()).isBetween(0.0, run.get("seconds").asDouble());
     }
     // 2,000 uniform examples see each of 50 ids per field more than twice (the admission threshold): all admitted
     assertThat(runs.get(0).get("embedding_rows").asLong()).isEqualTo(26 * 50);

@@ -76,6 +76,8 @@ public final class StreamingTrainer implements AutoCloseable {
   private volatile boolean stopRequested;
   private volatile boolean running;
   private long windowStartNanos;
+  /** The deltas of the last version, refilled by the next (published synchronously: nothing holds them after). */
+  private Changes drained;
   private volatile long versionsPublished; // read by other threads (the demo's live view)
   private volatile long examplesTrained;
   private long lastVersion; // the version this trainer restored or published last
@@ -300,7 +302,7 @@ public final class StreamingTrainer implements AutoCloseable {
       FeatureSpec spec, long parent, long examplesSeen, Map<TopicPartition, Long> trained, StreamMetrics window,
       Consumer<Published> onVersion) {
     trainer.expireIdle();
-    Changes changes = trainer.drainChanges();
+    Changes changes = drained = drained == null ? trainer.drainChanges() : trainer.drainChanges(drained);
     StreamMetrics.Snapshot m = window.snapshot();
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("auc", m.auc());

@@ -79,8 +79,7 @@ public final class TrainingBenchmark {
                 t.step(uniform(spec, n, ids, t.random));
                 done += n;
             }
-            t.trainer.drainChanges();
-            t.sinceDrain = 0;
+            t.drain();
             for (long d = 0; d < examples; d += b) {
                 t.batches.add(uniform(spec, (int) Math.min(b, examples - d), ids, t.random));
             }
@@ -96,6 +95,7 @@ public final class TrainingBenchmark {
                 int from = (int) ((long) r * n / rounds);
                 int to = (int) ((long) (r + 1) * n / rounds);
                 long count = 0;
+                long gcBefore = gcMillis();
                 long start = System.nanoTime();
                 for (int i = from; i < to; i++) {
                     List<Example> batch = t.batches.get(i);
@@ -103,6 +103,7 @@ public final class TrainingBenchmark {
                     count += batch.size();
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
+                t.gcSeconds += (gcMillis() - gcBefore) / 1e3;
                 t.seconds += seconds;
                 t.examples += count;
                 t.roundRates.add(count / seconds);
@@ -110,11 +111,11 @@ public final class TrainingBenchmark {
         }
         List<Interleaved> out = new ArrayList<>();
         for (Timed t : timed) {
-            t.trainer.drainChanges();
+            t.drain();
             Result res = new Result(spec.name(), spec.modelType().jsonName(), b, t.ids, warmupExamples, t.examples,
                     t.seconds, t.examples / t.seconds, t.trainer.model().embeddings().size(),
                     t.trainer.wideCoordinates(), t.trainer.pendingIds(), t.trainer.refusedRows());
-            out.add(new Interleaved(res, List.copyOf(t.roundRates)));
+            out.add(new Interleaved(res, List.copyOf(t.roundRates), t.gcSeconds));
         }
         return out;
     }
@@ -124,8 +125,21 @@ public final class TrainingBenchmark {
      *
      * @param result     the figures over all rounds
      * @param roundRates examples/s in each round
+     * @param gcSeconds  the collectors' time (pauses, as the JVM's collector beans count it) during this range's
+     *                   rounds: the trainers share one heap, so a collection falls on whichever trainer is running
+     *                   when it is due, whichever allocated what it collects (the one with the large tables, nearly
+     *                   always)
      */
-    public record Interleaved(Result result, List<Double> roundRates) {
+    public record Interleaved(Result result, List<Double> roundRates, double gcSeconds) {
+    }
+
+    private static long gcMillis() {
+        long ms = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory
+                .getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return ms;
     }
 
     /** A trainer being measured, its timed batches and what it has measured so far. */
@@ -136,6 +150,9 @@ public final class TrainingBenchmark {
         final List<List<Example>> batches = new ArrayList<>();
         final List<Double> roundRates = new ArrayList<>();
         long sinceDrain;
+        double gcSeconds;
+        // the deltas each drain refills, as wnd train's publisher does
+        Changes drained;
         double seconds;
         long examples;
 
@@ -150,9 +167,13 @@ public final class TrainingBenchmark {
             trainer.train(batch);
             sinceDrain += batch.size();
             if (sinceDrain >= DRAIN_EVERY) {
-                trainer.drainChanges();
-                sinceDrain = 0;
+                drain();
             }
+        }
+
+        void drain() {
+            drained = drained == null ? trainer.drainChanges() : trainer.drainChanges(drained);
+            sinceDrain = 0;
         }
     }
 

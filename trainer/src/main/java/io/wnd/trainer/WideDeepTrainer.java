@@ -812,11 +812,29 @@ public final class WideDeepTrainer {
      * @return the wide and embedding deltas
      */
     public Changes drainChanges() {
-        SparseDelta wide = new SparseDelta(Table.WIDE, 1);
-        wideChanges.drainInto(wideRows, one, wide);
-        SparseDelta emb = new SparseDelta(Table.EMBEDDING, dim);
-        embChanges.drainInto(embeddingRows, embRow, emb);
-        return new Changes(wide, emb);
+        return drainChanges(new Changes(new SparseDelta(Table.WIDE, 1), new SparseDelta(Table.EMBEDDING, dim)));
+    }
+
+    /**
+     * {@link #drainChanges()} into deltas the caller reuses (emptied first), typically the ones the previous call
+     * returned, once it is done with them: draining then allocates nothing once the deltas have held the largest
+     * drain (a drain of millions of rows would otherwise allocate tens of MB each time).
+     *
+     * @param into the deltas to fill: a wide one of dim 1, an embedding one of the embedding dim
+     * @return {@code into}, holding the changes
+     */
+    public Changes drainChanges(Changes into) {
+        if (into.wide().table() != Table.WIDE || into.wide().dim() != 1
+                || into.embeddings().table() != Table.EMBEDDING || into.embeddings().dim() != dim) {
+            throw new IllegalArgumentException("need a wide delta of dim 1 and an embedding delta of dim " + dim
+                    + ", got " + into.wide().table() + "/" + into.wide().dim() + " and " + into.embeddings().table()
+                    + "/" + into.embeddings().dim());
+        }
+        into.wide().clear();
+        wideChanges.drainInto(wideRows, one, into.wide());
+        into.embeddings().clear();
+        embChanges.drainInto(embeddingRows, embRow, into.embeddings());
+        return into;
     }
 
     /**

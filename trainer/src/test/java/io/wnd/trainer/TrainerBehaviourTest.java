@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** The trainer's contracts: DL4J equals the served forward pass, determinism, sparse steps, admission, expiry. */
@@ -136,10 +137,13 @@ class TrainerBehaviourTest {
         java.util.Map<String, Float> wide = new java.util.HashMap<>();
         java.util.Map<String, List<Float>> embeddings = new java.util.HashMap<>();
         int deletions = 0;
+        Changes changes = null;
         for (int step = 0; step < 40; step++) {
             trainer.train(SyntheticExamples.uniform(spec, 512, 2_000, 100 + step));
             if (step % 7 == 6 || step == 39) {
-                Changes changes = trainer.drainChanges();
+                // after the first drain, each refills the deltas of the one before (as wnd train does): larger and
+                // smaller drains than the ones before them
+                changes = changes == null ? trainer.drainChanges() : trainer.drainChanges(changes);
                 deletions += apply(changes.wide(), wide, d -> d.get(0));
                 deletions += apply(changes.embeddings(), embeddings, d -> d);
             }
@@ -156,6 +160,9 @@ class TrainerBehaviourTest {
         });
         assertThat(deletions).as("weights returned to 0 and were deleted").isPositive();
         assertThat(wide).isEqualTo(wideNow);
+        Changes swapped = new Changes(changes.embeddings(), changes.wide());
+        assertThatThrownBy(() -> trainer.drainChanges(swapped)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("embedding delta of dim " + spec.embeddingDim());
         assertThat(embeddings).isEqualTo(embeddingsNow);
     }
 

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Changed sparse rows of one table: (field, id) → values, or a deletion. Append-only growable arrays, so
- * a delta of a million rows costs a few flat arrays, not a million objects. Not thread-safe.
+ * a delta of a million rows costs a few flat arrays, not a million objects; {@link #clear} empties it for reuse.
+ * Not thread-safe.
  */
 public final class SparseDelta {
   private final Table table;
@@ -71,8 +72,20 @@ public final class SparseDelta {
       throw new IllegalArgumentException("more must be >= 0, got " + more);
     }
     if ((long) size + more > fields.length) {
-      resize(Math.toIntExact((long) size + more));
+      // at least half as much again: drains that grow a little each time (a trainer's tables filling up) then
+      // reallocate a few times, not at every drain
+      resize(Math.toIntExact(Math.min(Integer.MAX_VALUE - 8, Math.max((long) size + more, fields.length * 3L / 2))));
     }
+  }
+
+  /**
+   * Forgets the rows added, keeping the arrays: a delta drained again and again (a trainer's, once per version) then
+   * allocates nothing once it has held the largest drain, where a new delta of a million rows each time allocates
+   * arrays of tens of MB that the collector must find room for (large arrays go straight to the old generation, and
+   * start a concurrent collection there).
+   */
+  public void clear() {
+    size = 0;
   }
 
   private void grow() {

@@ -42,6 +42,31 @@ class SparseDeltaTest {
     }
 
     @Test
+    void clearedKeepsItsArraysAndHoldsOnlyTheRowsAddedAfter() {
+        SparseDelta delta = new SparseDelta(Table.EMBEDDING, 2);
+        delta.reserve(1000);
+        for (int i = 0; i < 1000; i++) {
+            delta.put(0, i, new float[] {i, -i}, 0);
+        }
+        float[] values = delta.values();
+        delta.clear();
+        assertThat(delta.size()).isZero();
+        delta.delete(3, 42);
+        delta.put(4, 43, new float[] {5, 6}, 0);
+        assertThat(delta.values()).as("no new array").isSameAs(values);
+        assertThat(delta.size()).isEqualTo(2);
+        assertThat(delta.deleted(0)).isTrue();
+        assertThat(delta.field(0)).isEqualTo(3);
+        assertThat(delta.id(0)).isEqualTo(42);
+        assertThat(values[0]).as("a deletion's values are zeros, not the old row's").isZero();
+        assertThat(values[1]).isZero();
+        assertThat(delta.deleted(1)).isFalse();
+        assertThat(delta.id(1)).isEqualTo(43);
+        assertThat(values[2]).isEqualTo(5f);
+        assertThat(values[3]).isEqualTo(6f);
+    }
+
+    @Test
     void refusesANegativeReservation() {
         assertThatThrownBy(() -> new SparseDelta(Table.WIDE, 1).reserve(-1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
