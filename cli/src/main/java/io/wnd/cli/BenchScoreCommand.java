@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,9 +57,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "score", mixinStandardHelpOptions = true, usageHelpWidth = 110,
     description = {"Measure the scorer on a local broker (in this process), for each spec in --spec:",
         "  1. model: a WideDeepTrainer learns --train-examples generated rows; published as version 1;",
-        "  2. throughput: --events generated impressions (and their clicks) are produced first, then the scorer",
-        "     starts and drains them; scored/s from its first score to its last. Their event times span",
-        "     --backlog-event-time and the attribution window is short (--attribution-window, --grace),",
+        "  2. throughput: --warmup-events then --events generated impressions (and their clicks) are produced",
+        "     first, then the scorer starts and drains them: scored/s over the --events (the JIT compiles while",
+        "     the first are drained). Every --events impressions' event times span --backlog-event-time",
+        "     and the attribution window is short (--attribution-window, --grace),",
         "     so that most impressions' windows close (a negative is sent) and most are forgotten while it drains:",
         "     the whole life of an impression in the join is measured, as in a scorer that runs for hours;",
         "  3. latency: paced traffic at --rate (default: half the measured throughput), --settle (not measured),",
@@ -80,6 +82,13 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
 
   @Option(names = "--events", defaultValue = "200000", description = "Backlog of impressions for the throughput phase (default: ${DEFAULT-VALUE}).")
   long events;
+
+  @Option(names = "--warmup-events", paramLabel = "N", defaultValue = "300000",
+      description = "Impressions at the start of the backlog, drained before the measured ones: the JIT compiles the scorer's "
+          + "code (and the clients' and the broker's) while a new process drains its first impressions, which takes "
+          + "most of a core for tens of seconds on 2 cores; their rate is reported as throughput_cold_per_s "
+          + "(default: ${DEFAULT-VALUE}; 0 for none).")
+  long warmupEvents;
 
   @Option(names = "--duration", paramLabel = "T", defaultValue = "30s", description = "Length of each latency phase (default: ${DEFAULT-VALUE}).")
   String duration;
@@ -155,6 +164,9 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
     }
     if (lingerMs < 0) {
       throw new ParameterException(spec.commandLine(), "--producer-linger-ms must be >= 0, got " + lingerMs);
+    }
+    if (warmupEvents < 0) {
+      throw new ParameterException(spec.commandLine(), "--warmup-events must be >= 0, got " + warmupEvents);
     }
     if (events < 1000 || trainExamples < 1 || swapExamples < 1 || partitions < 1 || (rate != null && !(rate > 0))) {
       throw new ParameterException(spec.commandLine(),
@@ -232,9 +244,12 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         // scores only: the examples are as many as the impressions, and decoding them would take CPU from the scorer
         monitor = new Monitor(client, topics, false);
         monitor.start();
-        progress("%s: producing a backlog of %,d impressions", fs.name(), events);
-        ReplaySummary backlog = replay(client, topics, 0, events * 1000.0 / backlogSpanMs, events, -1,
-            System.currentTimeMillis() - backlogSpanMs);
+        progress("%s: producing a backlog of %,d impressions (%,d to warm up on, then %,d measured)", fs.name(),
+            warmupEvents + events, warmupEvents, events);
+        // one backlog, the warm-up impressions first, all at the same event-time density
+        long spanMs = Math.round(backlogSpanMs * (double) (warmupEvents + events) / events);
+        ReplaySummary backlog = replay(client, topics, 0, events * 1000.0 / backlogSpanMs, warmupEvents + events, -1,
+            System.currentTimeMillis() - spanMs);
         progress("%s: starting the scorer; it drains the backlog", fs.name());
         Map<String, Object> props = ScoreCommand.clusterProps(client, topics.prefix());
         props.put(ScorerConfig.APPLICATION_ID_CONFIG, "wnd-bench-scorer");
@@ -251,18 +266,43 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         props.putAll(scorerConfig);
         scorer = ScorerApp.start(new ScorerConfig(props));
         Monitor mon = monitor;
-        long target = backlog.impressions();
         ScorerApp sc = scorer;
         awaitUntil(() -> mon.scores() > 0, 180_000, sc);
+        Double coldRate = null;
+        if (warmupEvents > 0) {
+          // the JIT compiles the scorer's, the clients' and the broker's code (most of a core, for tens of seconds on
+          // this machine) while the first impressions are drained
+          long cold0 = System.nanoTime();
+          long coldScores0 = monitor.scores();
+          long warm = Math.min(warmupEvents, backlog.impressions() - 1);
+          awaitUntil(() -> mon.scores() >= warm, 600_000, sc);
+          coldRate = (mon.scores() - coldScores0) / Math.max(1e-9, (System.nanoTime() - cold0) / 1e9);
+          progress("%s: %,.0f scored/s while the JIT warmed up (%,d scores)", fs.name(), coldRate, mon.scores());
+        }
+        long target = backlog.impressions();
         long t0 = System.nanoTime();
         long s0 = monitor.scores();
+        Map<Long, Long> threadCpu0 = threadCpuNanos();
+        long streamCpu0 = streamThreadsCpuNanos();
+        long processCpu0 = processCpuNanos();
         awaitUntil(() -> mon.scores() >= target, 600_000, sc);
         double secs = (System.nanoTime() - t0) / 1e9;
         double throughput = (target - s0) / secs;
+        // CPU per score: steadier than scores/s on a shared machine (it leaves out the time the thread waited for a
+        // core), and it tells how much of the machine the rest of the process took (this JVM runs the broker too,
+        // unless --bootstrap-servers names another, and the producer and the monitor)
+        double streamUs = (streamThreadsCpuNanos() - streamCpu0) / 1e3 / Math.max(1, target - s0);
+        double processUs = (processCpuNanos() - processCpu0) / 1e3 / Math.max(1, target - s0);
+        Map<String, Double> byThread = cpuByThreadGroup(threadCpu0, target - s0);
         long negatives = (long) scorer.metrics().outcomeCount(ScorerMetrics.NEGATIVE);
         long positives = (long) scorer.metrics().outcomeCount(ScorerMetrics.POSITIVE);
         r.put("throughput_per_s", Math.round(throughput));
-        r.put("throughput_scores", target);
+        r.put("throughput_scores", target - s0);
+        r.put("throughput_warmup_scores", s0);
+        r.put("throughput_cold_per_s", coldRate == null ? null : Math.round(coldRate));
+        r.put("throughput_stream_thread_cpu_us_per_score", Math.round(streamUs * 10) / 10.0);
+        r.put("throughput_process_cpu_us_per_score", Math.round(processUs * 10) / 10.0);
+        r.put("throughput_cpu_us_per_score_by_thread", byThread);
         r.put("attribution_window_ms", windowMs);
         r.put("attribution_grace_ms", graceMs);
         r.put("backlog_event_time_ms", backlogSpanMs);
@@ -271,7 +311,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         r.put("throughput_positives", positives);
         r.put("commit_interval_ms", commitIntervalMs == null ? "default" : commitIntervalMs);
         r.put("scorer_config", new LinkedHashMap<>(scorerConfig));
-        progress("%s: %,.0f scored/s (%,d scores in %.1f s)", fs.name(), throughput, target - s0, secs);
+        progress("%s: %,.0f scored/s (%,d scores in %.1f s; CPU per score: %.1f us on the stream threads, %.1f us "
+            + "in this process)", fs.name(), throughput, target - s0, secs, streamUs, processUs);
 
         // 3. latency at a steady rate
         double paced = rate != null ? rate : Math.max(100, Math.floor(throughput / 2));
@@ -395,6 +436,59 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
     return m;
   }
 
+  /** CPU time of this JVM's Kafka Streams stream threads (the scorer's), summed. */
+  private static long streamThreadsCpuNanos() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t != null && t.getThreadName().matches(".*-StreamThread-[0-9]+")) {
+        sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+      }
+    }
+    return sum;
+  }
+
+  /** CPU time of every live thread of this JVM, by thread id. */
+  private static Map<Long, Long> threadCpuNanos() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    Map<Long, Long> m = new HashMap<>();
+    for (long id : threads.getAllThreadIds()) {
+      m.put(id, threads.getThreadCpuTime(id));
+    }
+    return m;
+  }
+
+  /**
+   * The CPU the threads took since {@code before}, per score, by group of thread (the name without its numbers: a
+   * broker's request handlers are one group), the largest first, groups under 1 us per score left out.
+   */
+  private static Map<String, Double> cpuByThreadGroup(Map<Long, Long> before, long scores) {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    Map<String, Double> sums = new HashMap<>();
+    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t == null) {
+        continue;
+      }
+      long now = threads.getThreadCpuTime(t.getThreadId());
+      if (now < 0) {
+        continue;
+      }
+      long spent = now - Math.max(0, before.getOrDefault(t.getThreadId(), 0L));
+      String group = t.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<uuid>").replaceAll("[0-9]+", "N");
+      sums.merge(group, spent / 1e3 / Math.max(1, scores), Double::sum);
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    sums.entrySet().stream().filter(e -> e.getValue() >= 1).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() * 10) / 10.0));
+    return out;
+  }
+
+  /** CPU time of this whole JVM. */
+  private static long processCpuNanos() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+  }
+
   /** This JVM's heap: initial and maximum size, and whether it is fixed (equal) and touched at start. */
   private static Map<String, Object> heap() {
     java.lang.management.MemoryUsage u = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
@@ -499,6 +593,12 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
     out.printf(Locale.ROOT, "%nspec %s (%,d model rows)%n", r.get("spec"), (Long) r.get("model_rows"));
     out.printf(Locale.ROOT, "  throughput            %,d scored/s (commit interval %s)%n", (Long) r.get("throughput_per_s"),
         r.get("commit_interval_ms"));
+    if (r.get("throughput_cold_per_s") != null) {
+      out.printf(Locale.ROOT, "    while warming up    %,d scored/s (the first %,d scores; the JIT compiles meanwhile)%n",
+          (Long) r.get("throughput_cold_per_s"), (Long) r.get("throughput_warmup_scores"));
+    }
+    out.printf(Locale.ROOT, "    CPU per score       %.1f us on the stream threads, %.1f us in the whole process%n",
+        (Double) r.get("throughput_stream_thread_cpu_us_per_score"), (Double) r.get("throughput_process_cpu_us_per_score"));
     out.printf(Locale.ROOT, "    join while draining %,d negatives and %,d positives sent (window %d ms, grace %d ms, backlog over %d s of "
         + "event time)%n", (Long) r.get("throughput_negatives"), (Long) r.get("throughput_positives"),
         (Long) r.get("attribution_window_ms"), (Long) r.get("attribution_grace_ms"), (Long) r.get("backlog_event_time_ms") / 1000);

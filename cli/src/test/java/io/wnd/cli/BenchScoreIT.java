@@ -15,7 +15,7 @@ class BenchScoreIT {
 
   @Test
   void shouldScoreEveryImpressionOfEveryPhaseAndReportTheFigures() throws Exception {
-    WndIT.Result r = wnd("bench", "score", "--events", "2000", "--duration", "4s", "--swap-every", "1s",
+    WndIT.Result r = wnd("bench", "score", "--warmup-events", "2000", "--events", "2000", "--duration", "4s", "--swap-every", "1s",
         "--train-examples", "2000", "--rate", "300", "--partitions", "2", "--json");
     assertThat(r.code()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
@@ -24,6 +24,13 @@ class BenchScoreIT {
     assertThat(s.get("spec").asText()).isEqualTo("criteo");
     assertThat(s.get("model_rows").asLong()).isPositive();
     assertThat(s.get("throughput_per_s").asLong()).isPositive();
+    assertThat(s.get("throughput_cold_per_s").asLong()).isPositive();
+    // measured over the --events after the warm-up ones (the monitor may see more than the warm-up's at once)
+    assertThat(s.get("throughput_warmup_scores").asLong()).isBetween(2000L, 3999L);
+    assertThat(s.get("throughput_scores").asLong() + s.get("throughput_warmup_scores").asLong()).isEqualTo(4000);
+    // the stream threads' CPU is part of the process's
+    assertThat(s.get("throughput_stream_thread_cpu_us_per_score").asDouble()).isPositive()
+        .isLessThanOrEqualTo(s.get("throughput_process_cpu_us_per_score").asDouble());
     // the backlog spans 40 s of event time and the window is 5 s: windows closed while it drained
     assertThat(s.get("attribution_window_ms").asLong()).isEqualTo(5000);
     assertThat(s.get("throughput_negatives").asLong()).isPositive();
