@@ -34,7 +34,7 @@ import org.apache.kafka.streams.state.Stores;
  * time. Stores, all persistent (RocksDB) and logged: {@link #HELD_STORE} (impressions waiting for a first
  * model version under the hold policy), {@link #JOIN_STORE} (impressions whose example is pending or was
  * sent, by id), {@link #EARLY_CLICKS_STORE} (clicks that arrived before their impression) and
- * {@link #EXPIRY_STORE} (what happens at which stream time, in time order).
+ * {@link #EXPIRY_STORE} (what happens at which stream time: per kind, in time order).
  */
 public final class ScorerTopology {
   /** Source of impressions. */
@@ -57,8 +57,12 @@ public final class ScorerTopology {
   public static final String JOIN_STORE = "scorer-join-impressions";
   /** Store of clicks waiting for their impression. */
   public static final String EARLY_CLICKS_STORE = "scorer-join-early-clicks";
-  /** Store of deadlines by stream time. */
-  public static final String EXPIRY_STORE = "scorer-join-expiry";
+  /**
+   * Store of deadlines by stream time: a close key per impression (written once, deleted when the impression is
+   * forgotten) and an orphan key per early click. Named apart from the earlier {@code scorer-join-expiry}, whose keys
+   * were laid out by time first: a scorer of an earlier version is reset, not upgraded in place.
+   */
+  public static final String EXPIRY_STORE = "scorer-join-deadlines";
 
   private ScorerTopology() {}
 

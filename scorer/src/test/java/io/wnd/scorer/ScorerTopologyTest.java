@@ -223,6 +223,51 @@ class ScorerTopologyTest {
   }
 
   @Test
+  void shouldKeepOneDeadlineAnImpressionFromItsScoreUntilItIsForgottenAWindowAfterItsWindowClosed() throws Exception {
+    h = withModel();
+    org.apache.kafka.streams.state.KeyValueStore<String, JoinEntry> joined =
+        h.driver.getKeyValueStore(ScorerTopology.JOIN_STORE);
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
+    assertThat(deadlinesOf("a")).as("its close key").hasSize(1);
+    // a's window closes: the negative goes out, its close key stays (the scan that closes does not delete it), and
+    // the store remembers how far closing got, for a restart
+    long closedAt = T0 + WINDOW + GRACE;
+    h.impressions.pipeInput("x", Fixtures.impression("x", closedAt, 2));
+    assertThat(h.examples()).containsOnlyKeys("a");
+    assertThat(joined.get("a").state()).isEqualTo(JoinEntry.NEGATIVE);
+    assertThat(deadlinesOf("a")).hasSize(1);
+    org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]> deadlines =
+        h.driver.getKeyValueStore(ScorerTopology.EXPIRY_STORE);
+    byte[] cursor = deadlines.get(org.apache.kafka.common.utils.Bytes.wrap(new byte[] {0, 'c', 'l', 'o', 's', 'e'}));
+    assertThat(java.nio.ByteBuffer.wrap(cursor).getLong()).isEqualTo(closedAt);
+    // one window later a is still remembered (a click now is late, not an orphan); then it is forgotten
+    h.impressions.pipeInput("y", Fixtures.impression("y", closedAt + WINDOW - 1, 3));
+    assertThat(joined.get("a")).isNotNull();
+    h.impressions.pipeInput("z", Fixtures.impression("z", closedAt + WINDOW, 4));
+    assertThat(joined.get("a")).isNull();
+    assertThat(deadlinesOf("a")).isEmpty();
+    assertThat(joined.get("x").state()).as("x's window is still open").isEqualTo(JoinEntry.OPEN);
+    assertThat(deadlinesOf("x")).hasSize(1);
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.NEGATIVE)).isEqualTo(1);
+  }
+
+  /** The deadline store's keys of an impression id (its keys end with the id's bytes). */
+  private List<String> deadlinesOf(String id) {
+    org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]> deadlines =
+        h.driver.getKeyValueStore(ScorerTopology.EXPIRY_STORE);
+    List<String> out = new java.util.ArrayList<>();
+    try (var it = deadlines.all()) {
+      while (it.hasNext()) {
+        byte[] k = it.next().key.get();
+        if (k.length == 9 + id.length() && new String(k, 9, k.length - 9, StandardCharsets.UTF_8).equals(id)) {
+          out.add((char) k[0] + "@" + java.nio.ByteBuffer.wrap(k, 1, 8).getLong());
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
   void shouldCloseTheWindowOfAnImpressionThatArrivesOutOfOrderBehindTheLastExpiryScan() throws Exception {
     h = withModel();
     h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));

@@ -49,8 +49,14 @@ import org.slf4j.LoggerFactory;
 public final class JoinProcessor implements Processor<String, Object, Object, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(JoinProcessor.class);
   private static final byte CLOSE = 'W';
-  private static final byte FORGET = 'R';
-  private static final byte ORPHAN = 'C';
+  /**
+   * Sorts after {@link #CLOSE}: a scan ends by reading the first key past its range, and the forgotten impressions'
+   * deleted close keys lie at the start of theirs (RocksDB keeps them as tombstones until a compaction), so a range
+   * just before them would step over all of them at every punctuation.
+   */
+  private static final byte ORPHAN = 'o';
+  /** The key of {@link #closeFrom} in the deadline store (a kind of its own, sorting before the others). */
+  private static final Bytes CLOSE_CURSOR_KEY = Bytes.wrap(new byte[] {0, 'c', 'l', 'o', 's', 'e'});
 
   private final ScorerTopology.Settings settings;
   private final Topics.Serdes serdes;
@@ -66,12 +72,21 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
   /** The latest impression event time this task has seen (rebuilt from traffic after a restart). */
   private long impressionTime = Long.MIN_VALUE;
   /**
-   * Where the next expiry scan starts: no key of the expiry store is due before it. Each scan deletes the keys it
-   * finds due, and RocksDB keeps a deleted key as a tombstone until a compaction drops it, so a scan from the start
-   * of the store would step over every key deleted since, more at each punctuation; this one steps over none. 0 after
-   * a restart (one scan from the start).
+   * Where the next scan for closing windows starts: every close key before it was closed, and none is put before it
+   * (see {@link #schedule}). A close key stays in the store after its window closed, until the impression is
+   * forgotten one window later, so this cursor is kept in the store too ({@link #CLOSE_CURSOR_KEY}, written in the
+   * same transaction as the closes it covers): a restart does not scan a window's worth of closed keys again.
    */
-  private long scanFrom = 0;
+  private long closeFrom = 0;
+  /**
+   * Where the next scan for impressions to forget starts (close keys older than stream time minus the window, which
+   * it deletes). RocksDB keeps a deleted key as a tombstone until a compaction drops it, so a scan from the start of
+   * the store would step over every key deleted since, more at each punctuation; this one steps over none. 0 after a
+   * restart (one scan from the start).
+   */
+  private long forgetFrom = 0;
+  /** Where the next scan for orphan clicks starts, as {@link #forgetFrom} (the orphan keys are deleted when due). */
+  private long orphanFrom = 0;
 
   /**
    * @param settings the topology's settings
@@ -96,6 +111,9 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     this.early = ctx.getStateStore(ScorerTopology.EARLY_CLICKS_STORE);
     this.expiry = ctx.getStateStore(ScorerTopology.EXPIRY_STORE);
     this.held = ctx.getStateStore(ScorerTopology.HELD_STORE);
+    // a task's processors are initialised once its stores are restored
+    byte[] cursor = expiry.get(CLOSE_CURSOR_KEY);
+    closeFrom = cursor == null ? 0 : ByteBuffer.wrap(cursor).getLong();
     ctx.schedule(Duration.ofMillis(settings.punctuateMs()), PunctuationType.STREAM_TIME, this::expire);
   }
 
@@ -129,7 +147,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     JoinEntry entry = null;
     if (c != null) {
       early.delete(id);
-      expiry.delete(key(c.clickTime() + settings.graceMs(), ORPHAN, id));
+      expiry.delete(key(ORPHAN, c.clickTime() + settings.graceMs(), id));
       entry = click(id, t, unlabelled(id, s), c.clickTime());
     }
     if (entry == null) {
@@ -181,7 +199,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
       metrics.outcome(ScorerMetrics.DUPLICATE_CLICK);
       if (clickTime < before.clickTime()) {
         // keep the earliest click: it decides whether the impression's window saw one
-        expiry.delete(key(before.clickTime() + settings.graceMs(), ORPHAN, id));
+        expiry.delete(key(ORPHAN, before.clickTime() + settings.graceMs(), id));
         early.put(id, new EarlyClick(clickTime, before.partition(), before.offset(), before.bytes()));
         schedule(clickTime + settings.graceMs(), ORPHAN, id);
       }
@@ -215,68 +233,102 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     return impressionTime + settings.windowMs() + settings.graceMs();
   }
 
-  /** Puts a due time into the expiry store, and makes sure the next scans start at or before it. */
+  /**
+   * Puts a due time into the deadline store. A window that closed already in stream time (an impression read after
+   * clicks moved stream time past its window and grace) is put at {@link #closeFrom}, where the next scan starts, so
+   * that it is closed at the next punctuation without the scan going back over windows it closed (their keys stay
+   * until they are forgotten: going back would read their entries again). An orphan deadline lowers where the next
+   * orphan scan starts instead (those keys are deleted when due).
+   */
   private void schedule(long time, byte kind, String id) {
-    expiry.put(key(time, kind, id), new byte[0]);
-    scanFrom = Math.min(scanFrom, Math.max(0, time));
+    if (kind == CLOSE) {
+      expiry.put(key(kind, Math.max(time, closeFrom), id), new byte[0]);
+    } else {
+      expiry.put(key(kind, time, id), new byte[0]);
+      orphanFrom = Math.min(orphanFrom, Math.max(0, time));
+    }
   }
 
+  /**
+   * One punctuation: closes the windows due by stream time (a negative where no click came), then forgets the
+   * impressions whose window closed a window ago (their close keys and entries are deleted), then declares the
+   * orphan clicks. A close key is written once per impression and deleted once: closing leaves it in place, and the
+   * forgetting scan, a window behind, finds it again.
+   */
   private void expire(long streamTime) {
-    List<Bytes> due = new ArrayList<>();
-    try (KeyValueIterator<Bytes, byte[]> it = expiry.range(key(scanFrom, (byte) 0, ""), upTo(streamTime))) {
-      while (it.hasNext()) {
-        due.add(it.next().key);
+    long closedBefore = closeFrom;
+    for (Bytes k : due(CLOSE, closeFrom, streamTime)) {
+      String id = idOf(k);
+      JoinEntry e = entries.get(id);
+      if (e != null && e.state() == JoinEntry.OPEN) {
+        // the example as encoded when the impression was scored: label 0, no click time
+        context.forward(new Record<Object, Object>(id, e.example(), e.impressionTime() + settings.windowMs()),
+            ScorerTopology.EXAMPLES_SINK);
+        metrics.outcome(ScorerMetrics.NEGATIVE);
+        entries.put(id, e.sent(JoinEntry.NEGATIVE));
       }
     }
-    // every key below streamTime is deleted below, but the orphans kept for later (which lower this again)
-    scanFrom = Math.max(scanFrom, streamTime);
-    if (due.isEmpty()) {
+    closeFrom = Math.max(closeFrom, streamTime);
+    if (closeFrom != closedBefore) {
+      expiry.put(CLOSE_CURSOR_KEY, ByteBuffer.allocate(8).putLong(closeFrom).array());
+    }
+    long forgetUpTo = streamTime - settings.windowMs();
+    if (forgetUpTo >= forgetFrom) {
+      for (Bytes k : due(CLOSE, forgetFrom, forgetUpTo)) {
+        expiry.delete(k);
+        entries.delete(idOf(k));
+      }
+      forgetFrom = forgetUpTo;
+    }
+    List<Bytes> orphans = due(ORPHAN, orphanFrom, streamTime);
+    // every orphan key below streamTime is deleted below, but those kept for later (which lower this again)
+    orphanFrom = Math.max(orphanFrom, streamTime);
+    if (orphans.isEmpty()) {
       return;
     }
-    boolean holding = false;
+    boolean holding;
     try (KeyValueIterator<String, Impression> it = held.all()) {
       holding = it.hasNext();
     }
-    for (Bytes k : due) {
-      ByteBuffer b = ByteBuffer.wrap(k.get());
-      long time = b.getLong();
-      byte kind = b.get();
-      String id = new String(k.get(), 9, k.get().length - 9, StandardCharsets.UTF_8);
-      if (kind == ORPHAN && (holding || time > impressionTime)) {
+    for (Bytes k : orphans) {
+      long time = ByteBuffer.wrap(k.get(), 1, 8).getLong();
+      if (holding || time > impressionTime) {
         // its impression may be among the held ones, or the impressions have not reached the click's time yet
         // (clicks can be read ahead of impressions): a click is an orphan only when impressions later than it
         // (plus grace) have been seen without it
-        scanFrom = Math.min(scanFrom, time);
+        orphanFrom = Math.min(orphanFrom, time);
         continue;
       }
       expiry.delete(k);
-      if (kind == CLOSE) {
-        JoinEntry e = entries.get(id);
-        if (e == null) {
-          continue;
-        }
-        if (e.state() == JoinEntry.OPEN) {
-          // the example as encoded when the impression was scored: label 0, no click time
-          context.forward(new Record<Object, Object>(id, e.example(), e.impressionTime() + settings.windowMs()),
-              ScorerTopology.EXAMPLES_SINK);
-          metrics.outcome(ScorerMetrics.NEGATIVE);
-          entries.put(id, e.sent(JoinEntry.NEGATIVE));
-        }
-        schedule(time + settings.windowMs(), FORGET, id);
-      } else if (kind == FORGET) {
-        entries.delete(id);
-      } else if (kind == ORPHAN) {
-        EarlyClick c = early.get(id);
-        if (c == null) {
-          continue;
-        }
-        early.delete(id);
-        metrics.outcome(ScorerMetrics.ORPHAN_CLICK);
-        deadLetter(id, c.bytes(), c.partition(), c.offset(), c.clickTime(), new OrphanClickException(
-            "no impression " + id + " arrived by stream time " + Instant.ofEpochMilli(time) + " (click at "
-                + Instant.ofEpochMilli(c.clickTime()) + ", grace " + settings.graceMs() + " ms)"));
+      String id = idOf(k);
+      EarlyClick c = early.get(id);
+      if (c == null) {
+        continue;
+      }
+      early.delete(id);
+      metrics.outcome(ScorerMetrics.ORPHAN_CLICK);
+      deadLetter(id, c.bytes(), c.partition(), c.offset(), c.clickTime(), new OrphanClickException(
+          "no impression " + id + " arrived by stream time " + Instant.ofEpochMilli(time) + " (click at "
+              + Instant.ofEpochMilli(c.clickTime()) + ", grace " + settings.graceMs() + " ms)"));
+    }
+  }
+
+  /** The keys of one kind due in [from, upTo], in time order (collected first: the caller changes the store). */
+  private List<Bytes> due(byte kind, long from, long upTo) {
+    List<Bytes> out = new ArrayList<>();
+    if (upTo < from) {
+      return out;
+    }
+    try (KeyValueIterator<Bytes, byte[]> it = expiry.range(key(kind, from, ""), upTo(kind, upTo))) {
+      while (it.hasNext()) {
+        out.add(it.next().key);
       }
     }
+    return out;
+  }
+
+  private static String idOf(Bytes k) {
+    return new String(k.get(), 9, k.get().length - 9, StandardCharsets.UTF_8);
   }
 
   private void deadLetter(String id, byte[] value, int partition, long offset, long timestamp, RuntimeException why) {
@@ -287,15 +339,19 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
         ScorerTopology.DEAD_LETTER_SINK);
   }
 
-  /** Expiry keys sort by time (8 bytes, big-endian; times are not negative), then kind, then id. */
-  static Bytes key(long time, byte kind, String id) {
+  /**
+   * Deadline keys sort by kind (one byte: each kind is a range of its own, scanned with its own cursor), then time
+   * (8 bytes, big-endian; times are not negative), then id.
+   */
+  static Bytes key(byte kind, long time, String id) {
     byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
-    return Bytes.wrap(ByteBuffer.allocate(9 + idBytes.length).putLong(Math.max(0, time)).put(kind).put(idBytes).array());
+    return Bytes.wrap(ByteBuffer.allocate(9 + idBytes.length).put(kind).putLong(Math.max(0, time)).put(idBytes).array());
   }
 
-  private static Bytes upTo(long time) {
-    byte[] k = Arrays.copyOf(ByteBuffer.allocate(8).putLong(Math.max(0, time)).array(), 9);
-    k[8] = (byte) 0xFF;
+  /** Above every key of a kind at a time (ids are UTF-8, whose bytes are never 0xFF). */
+  private static Bytes upTo(byte kind, long time) {
+    byte[] k = Arrays.copyOf(ByteBuffer.allocate(9).put(kind).putLong(Math.max(0, time)).array(), 10);
+    k[9] = (byte) 0xFF;
     return Bytes.wrap(k);
   }
 
