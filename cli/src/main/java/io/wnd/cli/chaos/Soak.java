@@ -259,8 +259,20 @@ public final class Soak {
    * the producer retries (counted in {@link #retriedAppends}): with transactions v2 (KIP-890) the producer's epoch
    * moves on at every commit, and a batch that reaches a partition before that transaction's first batch is refused
    * with a retriable OutOfOrderSequenceException ("Expected sequence 0 for transactions v2", KAFKA-18202), which
-   * the broker's ReplicaManager logs at ERROR although nothing failed.
+   * the broker's ReplicaManager logs at ERROR although nothing failed. The producer's later batches to that partition,
+   * already in flight, are then refused too, with the other texts of the same exception ("Out of order sequence
+   * number ... (current end sequence number)" or "(earliest seen sequence)": a CI soak logged one), and are retried
+   * the same way (were one not retried, the transaction would abort and its records be processed again: nothing lost).
    */
+  /**
+   * Whether a log's ERROR line is the broker's refusal of an append with an OutOfOrderSequenceException (its next
+   * line), which the producer retries: see {@link #errors}.
+   */
+  static boolean retriedAppend(String errorLine, String nextLine) {
+    return errorLine.contains("Error processing append operation")
+        && nextLine.startsWith("org.apache.kafka.common.errors.OutOfOrderSequenceException: ");
+  }
+
   private long errors() throws IOException {
     long n = 0;
     long retried = 0;
@@ -272,8 +284,7 @@ public final class Soak {
           String l = lines.get(i);
           if (l.length() > 13 && l.startsWith(" ERROR", 12)) {
             String next = i + 1 < lines.size() ? lines.get(i + 1) : "";
-            if (l.contains("Error processing append operation") && next.contains("OutOfOrderSequenceException")
-                && next.contains("for transactions v2")) {
+            if (retriedAppend(l, next)) {
               retried++;
               continue;
             }
