@@ -68,7 +68,7 @@ class PinIT {
         assertThat(cold.model().version()).isEqualTo(2);
       }
       send(producer, topics, "p-", 20);
-      readScores(scores, "p-", 20).values().forEach(s -> assertThat(s.getVersion()).isEqualTo(2));
+      readScores(scores, "p-", 20, app).values().forEach(s -> assertThat(s.getVersion()).isEqualTo(2));
       assertThat(app.model().version()).isEqualTo(2);
 
       long t0 = System.nanoTime();
@@ -76,7 +76,7 @@ class PinIT {
       await(() -> app.model().version() == 4, "v4 in service within seconds of unpin");
       System.out.printf("unpin applied by the scorer in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
       send(producer, topics, "u-", 20);
-      readScores(scores, "u-", 20).values().forEach(s -> assertThat(s.getVersion()).isEqualTo(4));
+      readScores(scores, "u-", 20, app).values().forEach(s -> assertThat(s.getVersion()).isEqualTo(4));
     }
   }
 

@@ -81,7 +81,7 @@ class RollbackIT {
         producer.send(new ProducerRecord<>(imps, null, T0 + i, "a-" + i, serdes.impressions().serialize(imps,
             Fixtures.impression("a-" + i, T0 + i, i)))).get();
       }
-      Map<String, Score> before = readScores(scores, "a-", 20);
+      Map<String, Score> before = readScores(scores, "a-", 20, app);
       ForwardPass p3 = new ForwardPass(m3);
       before.forEach((id, s) -> assertThat(s.getVersion()).isEqualTo(3));
       assertThat(before.get("a-5").getProbability()).isCloseTo(p3.probability(enc.encode(Fixtures.features(5),
@@ -100,7 +100,7 @@ class RollbackIT {
         producer.send(new ProducerRecord<>(imps, null, T0 + 100 + i, "b-" + i, serdes.impressions().serialize(imps,
             Fixtures.impression("b-" + i, T0 + 100 + i, i)))).get();
       }
-      Map<String, Score> after = readScores(scores, "b-", 50);
+      Map<String, Score> after = readScores(scores, "b-", 50, app);
       ForwardPass p1 = new ForwardPass(m1);
       for (int i = 0; i < 50; i++) {
         Score s = after.get("b-" + i);

@@ -28,6 +28,14 @@ final class ScoresTopic {
   }
 
   static Map<String, Score> readScores(KafkaConsumer<String, byte[]> c, String prefix, int n) {
+    return readScores(c, prefix, n, null);
+  }
+
+  /**
+   * Reads scores until {@code n} with ids starting with {@code prefix} arrived (60 s at most); on a shortfall the
+   * assertion names the missing ids and what the running scorer counted (scored, held, outcomes, dead letters).
+   */
+  static Map<String, Score> readScores(KafkaConsumer<String, byte[]> c, String prefix, int n, ScorerApp app) {
     Map<String, Score> out = new HashMap<>();
     long deadline = System.currentTimeMillis() + 60_000;
     while (out.size() < n && System.currentTimeMillis() < deadline) {
@@ -37,7 +45,21 @@ final class ScoresTopic {
         }
       }
     }
-    assertThat(out).hasSize(n);
+    if (out.size() < n) {
+      java.util.List<String> missing = new java.util.ArrayList<>();
+      for (int i = 0; i < n && missing.size() < 30; i++) {
+        if (!out.containsKey(prefix + i)) {
+          missing.add(prefix + i);
+        }
+      }
+      String counts = app == null ? "" : String.format("; the scorer: state %s, version %d, scored %.0f, held %s, "
+          + "duplicate impressions %.0f, dead letters %s", app.streams().state(), app.model().version(),
+          app.metrics().scoredCount(), app.metrics().registry().find("wnd.scorer.held").counters().stream()
+              .map(m -> String.valueOf(m.count())).toList(),
+          app.metrics().outcomeCount(ScorerMetrics.DUPLICATE_IMPRESSION), app.deadLetters().counts());
+      assertThat(out).as("scores %s*: %d of %d after 60 s; missing (ids %s<i> for i < %d): %s%s", prefix, out.size(), n,
+          prefix, n, missing, counts).hasSize(n);
+    }
     return out;
   }
 
