@@ -284,6 +284,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         long s0 = monitor.scores();
         Map<Long, Long> threadCpu0 = threadCpuNanos();
         long streamCpu0 = streamThreadsCpuNanos();
+        long streamAlloc0 = streamThreadsAllocatedBytes();
         long processCpu0 = processCpuNanos();
         awaitUntil(() -> mon.scores() >= target, 600_000, sc);
         double secs = (System.nanoTime() - t0) / 1e9;
@@ -294,6 +295,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         double streamUs = (streamThreadsCpuNanos() - streamCpu0) / 1e3 / Math.max(1, target - s0);
         double processUs = (processCpuNanos() - processCpu0) / 1e3 / Math.max(1, target - s0);
         Map<String, Double> byThread = cpuByThreadGroup(threadCpu0, target - s0);
+        double streamAlloc = (streamThreadsAllocatedBytes() - streamAlloc0) / (double) Math.max(1, target - s0);
         long negatives = (long) scorer.metrics().outcomeCount(ScorerMetrics.NEGATIVE);
         long positives = (long) scorer.metrics().outcomeCount(ScorerMetrics.POSITIVE);
         r.put("throughput_per_s", Math.round(throughput));
@@ -303,12 +305,16 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         r.put("throughput_stream_thread_cpu_us_per_score", Math.round(streamUs * 10) / 10.0);
         r.put("throughput_process_cpu_us_per_score", Math.round(processUs * 10) / 10.0);
         r.put("throughput_cpu_us_per_score_by_thread", byThread);
+        r.put("throughput_stream_thread_allocated_bytes_per_score", streamAlloc0 < 0 ? null : Math.round(streamAlloc));
         r.put("attribution_window_ms", windowMs);
         r.put("attribution_grace_ms", graceMs);
         r.put("backlog_event_time_ms", backlogSpanMs);
         // the join's work beyond scoring while the backlog drained: examples sent (a negative when a window closed)
         r.put("throughput_negatives", negatives);
         r.put("throughput_positives", positives);
+        // clicks read after their impression's window had closed (the negative already sent): with a backlog on both
+        // topics, how far the task read one topic ahead of the other (see max.task.idle.ms)
+        r.put("throughput_late_clicks", (long) scorer.metrics().outcomeCount(ScorerMetrics.LATE_CLICK));
         r.put("commit_interval_ms", commitIntervalMs == null ? "default" : commitIntervalMs);
         r.put("scorer_config", new LinkedHashMap<>(scorerConfig));
         progress("%s: %,.0f scored/s (%,d scores in %.1f s; CPU per score: %.1f us on the stream threads, %.1f us "
@@ -443,6 +449,24 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
     for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
       if (t != null && t.getThreadName().matches(".*-StreamThread-[0-9]+")) {
         sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * Bytes the stream threads allocated on the heap, summed: a measure of the scorer's work that, unlike its CPU time,
+   * does not depend on how busy the machine is (-1 where the JVM does not count allocations).
+   */
+  private static long streamThreadsAllocatedBytes() {
+    if (!(java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)
+        || !threads.isThreadAllocatedMemoryEnabled()) {
+      return -1;
+    }
+    long sum = 0;
+    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t != null && t.getThreadName().matches(".*-StreamThread-[0-9]+")) {
+        sum += Math.max(0, threads.getThreadAllocatedBytes(t.getThreadId()));
       }
     }
     return sum;
@@ -599,6 +623,10 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
     }
     out.printf(Locale.ROOT, "    CPU per score       %.1f us on the stream threads, %.1f us in the whole process%n",
         (Double) r.get("throughput_stream_thread_cpu_us_per_score"), (Double) r.get("throughput_process_cpu_us_per_score"));
+    if (r.get("throughput_stream_thread_allocated_bytes_per_score") != null) {
+      out.printf(Locale.ROOT, "    heap per score      %,d bytes allocated by the stream threads%n",
+          (Long) r.get("throughput_stream_thread_allocated_bytes_per_score"));
+    }
     out.printf(Locale.ROOT, "    join while draining %,d negatives and %,d positives sent (window %d ms, grace %d ms, backlog over %d s of "
         + "event time)%n", (Long) r.get("throughput_negatives"), (Long) r.get("throughput_positives"),
         (Long) r.get("attribution_window_ms"), (Long) r.get("attribution_grace_ms"), (Long) r.get("backlog_event_time_ms") / 1000);

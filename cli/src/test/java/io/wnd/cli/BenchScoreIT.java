@@ -31,9 +31,12 @@ class BenchScoreIT {
     // the stream threads' CPU is part of the process's
     assertThat(s.get("throughput_stream_thread_cpu_us_per_score").asDouble()).isPositive()
         .isLessThanOrEqualTo(s.get("throughput_process_cpu_us_per_score").asDouble());
+    // a score allocates something (a Score, a Scored) and less than a megabyte
+    assertThat(s.get("throughput_stream_thread_allocated_bytes_per_score").asLong()).isBetween(100L, 1_000_000L);
     // the backlog spans 40 s of event time and the window is 5 s: windows closed while it drained
     assertThat(s.get("attribution_window_ms").asLong()).isEqualTo(5000);
     assertThat(s.get("throughput_negatives").asLong()).isPositive();
+    assertThat(s.get("throughput_late_clicks").asLong()).isNotNegative();
     for (String phase : new String[] {"steady", "swapping"}) {
       JsonNode p = s.get(phase);
       assertThat(p.get("impressions").asLong()).isGreaterThan(0);
