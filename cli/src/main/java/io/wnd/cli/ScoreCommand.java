@@ -75,6 +75,11 @@ final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".wnd/scorer", description = "Local state (default: ${DEFAULT-VALUE}).")
   Path stateDir;
 
+  @Option(names = "--threads", paramLabel = "N", description = "Stream threads in this instance (default: 1). Each takes "
+      + "a share of the input partitions, with its own consumer and producer; the model is held once per instance. "
+      + "Threads beyond the partitions of all instances stay idle.")
+  Integer threads;
+
   @Option(names = {"-S", "--streams"}, paramLabel = "KEY=VALUE", description = "A Kafka Streams setting; repeatable.")
   Map<String, String> streams = new LinkedHashMap<>();
 
@@ -85,6 +90,16 @@ final class ScoreCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Map<String, Object> props = clusterProps(kafka);
     streams.forEach((k, v) -> props.put("scorer.streams." + k, v));
+    if (threads != null) {
+      if (threads < 1) {
+        throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
+      }
+      if (streams.containsKey("num.stream.threads")) {
+        throw new ParameterException(spec.commandLine(), "give the number of stream threads once: --threads or "
+            + "-S num.stream.threads, not both");
+      }
+      props.put("scorer.streams.num.stream.threads", threads);
+    }
     props.put(ScorerConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(ScorerConfig.SPEC_CONFIG, specName);
     props.put(ScorerConfig.MODEL_NAME_CONFIG, model != null ? model : Specs.load(spec, specName).name());
@@ -125,6 +140,7 @@ final class ScoreCommand implements Callable<Integer> {
       m.put("http_port", app.httpPort());
       m.put("model", config.modelName());
       m.put("version", app.model().version());
+      m.put("threads", config.streamsConfig().getOrDefault("num.stream.threads", 1));
       Json.print(out, m);
     } else {
       out.printf("scorer running (model %s, version %d in service); HTTP on %s:%d; Ctrl-C stops%n", config.modelName(),

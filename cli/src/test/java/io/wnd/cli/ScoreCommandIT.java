@@ -62,10 +62,11 @@ class ScoreCommandIT {
     assertThat(wnd("replay", "-b", b, "--topic-prefix", prefix, "--start-time", Long.toString(t0 + 20_000),
         "--event-rate", "5", "--checkpoint", dir.resolve("cp2").toString(), generated.toString()).code()).isZero();
 
-    WndProcess first = score(b, prefix, dir);
+    WndProcess first = score(b, prefix, dir, 1);
     awaitCount(b, topics.name(Topics.SCORES), 3_000, first, "");
     first.kill(); // SIGKILL mid-stream
-    WndProcess second = score(b, prefix, dir);
+    // the restarted scorer runs two stream threads: the three partitions' tasks split between them
+    WndProcess second = score(b, prefix, dir, 2);
     Map<String, Score> scores;
     Map<String, LabelledExample> examples = new HashMap<>();
     try {
@@ -73,6 +74,7 @@ class ScoreCommandIT {
       awaitCount(b, topics.name(Topics.EXAMPLES), 10_000, second, kaggle.getFileName() + ":");
       awaitCount(b, topics.name(Topics.SCORES), 16_000, second, "");
       scores = scores(b, topics);
+      assertThat(second.logLines()).as("the second scorer's second stream thread").anyMatch(l -> l.contains("-StreamThread-2"));
       for (ConsumerRecord<String, byte[]> r : read(b, topics.name(Topics.EXAMPLES))) {
         LabelledExample ex = Topics.serdes(null).examples().deserialize("", r.value());
         if (!ex.getImpressionId().startsWith(kaggle.getFileName() + ":")) {
@@ -96,10 +98,10 @@ class ScoreCommandIT {
     }
   }
 
-  private static WndProcess score(String bootstrap, String prefix, Path dir) throws Exception {
+  private static WndProcess score(String bootstrap, String prefix, Path dir, int threads) throws Exception {
     return WndProcess.start("scorer", dir.resolve("scorer.log"), Map.of("WND_LOG_LEVEL", "INFO"), List.of(), List.of("score",
         "-b", bootstrap, "--topic-prefix", prefix, "--http-port", "-1", "--state-dir", dir.resolve("scorer").toString(),
-        "--application-id", "it-" + prefix));
+        "--application-id", "it-" + prefix, "--threads", Integer.toString(threads)));
   }
 
   private static void awaitCount(String bootstrap, String topic, int n, WndProcess p, String keyPrefix) throws Exception {

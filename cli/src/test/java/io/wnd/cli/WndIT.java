@@ -71,6 +71,13 @@ class WndIT {
     assertThat(badPrefix.code()).isEqualTo(2);
     assertThat(badPrefix.err()).contains("invalid topic prefix 'no spaces please'");
 
+    Result noThreads = wnd("score", "-b", "127.0.0.1:1", "--threads", "0");
+    assertThat(noThreads.code()).isEqualTo(2);
+    assertThat(noThreads.err()).contains("--threads must be at least 1, got 0");
+    Result twice = wnd("score", "-b", "127.0.0.1:1", "--threads", "2", "-S", "num.stream.threads=3");
+    assertThat(twice.code()).isEqualTo(2);
+    assertThat(twice.err()).contains("--threads or -S num.stream.threads, not both");
+
     Result noBroker = wnd("topics", "describe", "-b", "127.0.0.1:1");
     assertThat(noBroker.code()).isEqualTo(1);
     assertThat(noBroker.err()).startsWith("wnd topics: error: no Kafka cluster answered at 127.0.0.1:1")
