@@ -444,14 +444,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
 
   /** CPU time of this JVM's Kafka Streams stream threads (the scorer's), summed. */
   private static long streamThreadsCpuNanos() {
-    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-    long sum = 0;
-    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
-      if (t != null && t.getThreadName().matches(".*-StreamThread-[0-9]+")) {
-        sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
-      }
-    }
-    return sum;
+    return sumOverStreamThreads(java.lang.management.ManagementFactory.getThreadMXBean()::getThreadCpuTime);
   }
 
   /**
@@ -463,10 +456,16 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         || !threads.isThreadAllocatedMemoryEnabled()) {
       return -1;
     }
+    return sumOverStreamThreads(threads::getThreadAllocatedBytes);
+  }
+
+  /** A per-thread counter (by thread id; negative where unknown) summed over this JVM's stream threads. */
+  private static long sumOverStreamThreads(java.util.function.LongUnaryOperator perThread) {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
     long sum = 0;
     for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
       if (t != null && t.getThreadName().matches(".*-StreamThread-[0-9]+")) {
-        sum += Math.max(0, threads.getThreadAllocatedBytes(t.getThreadId()));
+        sum += Math.max(0, perThread.applyAsLong(t.getThreadId()));
       }
     }
     return sum;

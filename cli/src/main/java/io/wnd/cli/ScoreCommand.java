@@ -140,7 +140,7 @@ final class ScoreCommand implements Callable<Integer> {
       m.put("http_port", app.httpPort());
       m.put("model", config.modelName());
       m.put("version", app.model().version());
-      m.put("threads", config.streamsConfig().getOrDefault("num.stream.threads", 1));
+      m.put("threads", Integer.parseInt(String.valueOf(config.streamsConfig().getOrDefault("num.stream.threads", 1))));
       Json.print(out, m);
     } else {
       out.printf("scorer running (model %s, version %d in service); HTTP on %s:%d; Ctrl-C stops%n", config.modelName(),

@@ -302,7 +302,7 @@ public final class StreamingTrainer implements AutoCloseable {
       FeatureSpec spec, long parent, long examplesSeen, Map<TopicPartition, Long> trained, StreamMetrics window,
       Consumer<Published> onVersion) {
     trainer.expireIdle();
-    Changes changes = drained = drained == null ? trainer.drainChanges() : trainer.drainChanges(drained);
+    Changes changes = drained = trainer.drainChanges(drained);
     StreamMetrics.Snapshot m = window.snapshot();
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("auc", m.auc());

@@ -172,7 +172,7 @@ public final class TrainingBenchmark {
         }
 
         void drain() {
-            drained = drained == null ? trainer.drainChanges() : trainer.drainChanges(drained);
+            drained = trainer.drainChanges(drained);
             sinceDrain = 0;
         }
     }

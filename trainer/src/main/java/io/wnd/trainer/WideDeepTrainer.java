@@ -812,7 +812,7 @@ public final class WideDeepTrainer {
      * @return the wide and embedding deltas
      */
     public Changes drainChanges() {
-        return drainChanges(new Changes(new SparseDelta(Table.WIDE, 1), new SparseDelta(Table.EMBEDDING, dim)));
+        return drainChanges(null);
     }
 
     /**
@@ -820,11 +820,13 @@ public final class WideDeepTrainer {
      * returned, once it is done with them: draining then allocates nothing once the deltas have held the largest
      * drain (a drain of millions of rows would otherwise allocate tens of MB each time).
      *
-     * @param into the deltas to fill: a wide one of dim 1, an embedding one of the embedding dim
-     * @return {@code into}, holding the changes
+     * @param into the deltas to fill: a wide one of dim 1, an embedding one of the embedding dim; null for new ones
+     * @return {@code into} (or the new deltas), holding the changes
      */
     public Changes drainChanges(Changes into) {
-        if (into.wide().table() != Table.WIDE || into.wide().dim() != 1
+        if (into == null) {
+            into = new Changes(new SparseDelta(Table.WIDE, 1), new SparseDelta(Table.EMBEDDING, dim));
+        } else if (into.wide().table() != Table.WIDE || into.wide().dim() != 1
                 || into.embeddings().table() != Table.EMBEDDING || into.embeddings().dim() != dim) {
             throw new IllegalArgumentException("need a wide delta of dim 1 and an embedding delta of dim " + dim
                     + ", got " + into.wide().table() + "/" + into.wide().dim() + " and " + into.embeddings().table()
