@@ -63,18 +63,31 @@ import picocli.CommandLine.Spec;
         "     and the attribution window is short (--attribution-window, --grace),",
         "     so that most impressions' windows close (a negative is sent) and most are forgotten while it drains:",
         "     the whole life of an impression in the join is measured, as in a scorer that runs for hours;",
-        "  3. latency: paced traffic at --rate (default: half the measured throughput), --settle (not measured),",
-        "     then --duration; latency is impression produced -> score produced (the score's scored_at), and ->",
+        "  3. latency: paced traffic at --rate (default: half the measured throughput), --settle (not measured;",
+        "     two versions are applied in it, so that the code that applies them is compiled, as in a scorer that",
+        "     has run for a while), then --duration; latency is impression produced -> score produced (the score's",
+        "     scored_at), and ->",
         "     readable by a read_committed consumer (adds the exactly-once commit interval);",
         "  4. the same while a new version (the trainer's changes after --swap-examples more examples) is",
         "     published every --swap-every.",
-        "  Phases 3 and 4 are one continuous paced replay, told apart by the impressions' event times.",
+        "  Phases 3 and 4 are one continuous paced replay, told apart by the impressions' event times; it goes",
+        "  on 3 s after phase 4 (not measured), so that the end of the replay is not in it.",
         "Nothing else should run on the machine while it measures. A heap that grows during the run stalls the",
         "process for up to hundreds of ms each time (shown as latency): for stable numbers give it a fixed,",
         "pre-touched heap, e.g. JAVA_OPTS='-Xms3g -Xmx3g -XX:+AlwaysPreTouch' ./wnd bench score.", ""})
 final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> {
   @Spec
   CommandSpec spec;
+
+  /** Versions applied while settling (when there is a settling phase), before anything is measured. */
+  static final int SETTLE_SWAPS = 2;
+  /**
+   * How long the paced replay goes on after the swapping phase (not measured). A replay ends by sending the clicks
+   * still pending, with event times up to a click delay ahead: stream time jumps and the windows of those seconds
+   * close together, a stall that no continuous stream has. In the phase, it delayed the scores of its last 250 ms
+   * by over 500 ms: 1 % of a 20 s phase, its p99.
+   */
+  static final long TAIL_MS = 3_000;
 
   @Option(names = "--spec", paramLabel = "NAME|FILE", split = ",", defaultValue = "criteo",
       description = "Specs to measure, comma-separated (default: ${DEFAULT-VALUE}; e.g. criteo,criteo-large).")
@@ -228,7 +241,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       Changes first = trainer.drainChanges();
       long modelRows = first.size();
       r.put("model_rows", modelRows);
-      int swaps = (int) (durationMs / swapMs) + 1;
+      // the versions of the swap phase, and before them those applied while settling (see SETTLE_SWAPS)
+      int swaps = (settleMs > 0 ? SETTLE_SWAPS : 0) + (int) (durationMs / swapMs) + 1;
       List<Changes> later = new ArrayList<>();
       List<float[]> laterDense = new ArrayList<>();
       for (int i = 0; i < swaps; i++) {
@@ -335,7 +349,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         long before = monitor.scores();
         CompletableFuture<ReplaySummary> replay = CompletableFuture.supplyAsync(() -> {
           try {
-            return replay(paced(client), topics, paced, paced, -1, settleMs + 2 * durationMs);
+            return replay(paced(client), topics, paced, paced, -1, settleMs + 2 * durationMs + TAIL_MS);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
@@ -350,21 +364,37 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
           throw new IllegalStateException("the paced replay ended before any impression was scored");
         }
         long origin = monitor.phaseOrigin();
+        int applied = 0;
         if (settleMs > 0) {
-          progress("%s: settling at %,.0f/s for %d s (not measured)", fs.name(), paced, settleMs / 1000);
+          progress("%s: settling at %,.0f/s for %d s (not measured; %d versions applied)", fs.name(), paced,
+              settleMs / 1000, SETTLE_SWAPS);
+          // a scorer that runs for hours applies versions all along, with compiled code; the first versions a new
+          // JVM applies (and the bench publishes) run code not compiled yet: the reader, the store's commit, the new
+          // view's tower. Without these, in one run the first version of the swapping phase delayed scores by up to
+          // 427 ms for 1.5 s, the next two by 140 and 78 ms. Applied early enough to be over before the steady phase
+          for (int i = 1; i <= SETTLE_SWAPS; i++) {
+            sleepUntil(origin + settleMs * i / (SETTLE_SWAPS + 1));
+            Changes c = later.get(applied);
+            publisher.publish(version(fs, 2 + applied, laterDense.get(applied)), List.of(c.wide(), c.embeddings()),
+                Map.of(), null);
+            applied++;
+          }
         }
         sleepUntil(origin + settleMs);
         progress("%s: steady traffic at %,.0f/s for %d s", fs.name(), paced, durationMs / 1000);
+        long misses0 = scorer.model().store().cacheMisses();
         sleepUntil(origin + settleMs + durationMs);
         Map<String, Object> steadyThread = streamThread(scorer);
+        long misses1 = scorer.model().store().cacheMisses();
 
         // 4. the same while versions are applied
         progress("%s: the same with a new version every %d s", fs.name(), swapMs / 1000);
         long versionBefore = scorer.model().version();
         // stopped by the latch, not by an interrupt: an interrupt inside publish() would abort a transaction halfway
         CountDownLatch stopSwapping = new CountDownLatch(1);
+        int firstSwap = applied;
         Thread swapper = new Thread(() -> {
-          for (int i = 0; i < later.size(); i++) {
+          for (int i = firstSwap; i < later.size(); i++) {
             try {
               if (stopSwapping.await(swapMs, TimeUnit.MILLISECONDS)) {
                 return;
@@ -377,6 +407,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
           }
         }, "wnd-bench-swapper");
         swapper.start();
+        sleepUntil(origin + settleMs + 2 * durationMs);
+        long misses2 = scorer.model().store().cacheMisses();
         ReplaySummary paced0;
         try {
           paced0 = replay.join();
@@ -392,12 +424,18 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         Monitor.Interval sw = phases[2];
         Map<String, Object> steadyResult = latency(st, st.impressions);
         steadyResult.put("stream_thread", steadyThread);
+        // sparse rows read from RocksDB, not the hot-row cache, during the phase (by wall time: a phase's bounds in
+        // event time, when the scorer is on time); a version carries the cache over with its rows' new values
+        steadyResult.put("row_cache_misses", misses1 - misses0);
         r.put("steady", steadyResult);
         Map<String, Object> swap = latency(sw, sw.impressions);
         swap.put("stream_thread", streamThread(scorer));
+        swap.put("row_cache_misses", misses2 - misses1);
         swap.put("versions_applied", scorer.model().version() - versionBefore);
-        swap.put("rows_changed_per_version", Math.round(later.stream().mapToInt(Changes::size).average().orElse(0)));
-        swap.put("share_of_rows_changed", round4(later.stream().mapToInt(Changes::size).average().orElse(0) / modelRows));
+        double changedPerVersion = later.subList(firstSwap, later.size()).stream().mapToInt(Changes::size).average()
+            .orElse(0);
+        swap.put("rows_changed_per_version", Math.round(changedPerVersion));
+        swap.put("share_of_rows_changed", round4(changedPerVersion / modelRows));
         r.put("swapping", swap);
         double ratio = sw.scoreLatency.getValueAtPercentile(99) / (double) Math.max(1, st.scoreLatency.getValueAtPercentile(99));
         r.put("p99_ratio_swapping_to_steady", round4(ratio));

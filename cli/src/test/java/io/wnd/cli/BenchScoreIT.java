@@ -46,6 +46,7 @@ class BenchScoreIT {
       assertThat(p.get("p99_ms").asLong()).isLessThanOrEqualTo(p.get("p999_ms").asLong());
       assertThat(p.get("stream_thread").get("poll_latency_max_ms").isNumber()).as(phase).isTrue();
       assertThat(p.get("stream_thread").get("commit_latency_max_ms").isNumber()).as(phase).isTrue();
+      assertThat(p.get("row_cache_misses").asLong()).as(phase).isNotNegative();
     }
     assertThat(s.get("swapping").get("versions_applied").asLong()).isGreaterThanOrEqualTo(2);
     assertThat(s.get("swapping").get("rows_changed_per_version").asLong()).isPositive();

@@ -65,6 +65,11 @@ public final class ScorerMetrics {
         .register(registry);
     FunctionCounter.builder("wnd.scorer.versions.held", model, m -> m.gateHeld())
         .description("versions the quality gate held back").register(registry);
+    FunctionCounter.builder("wnd.scorer.model.cache.hits", model, m -> m.store().cacheHits())
+        .description("sparse rows read from the hot-row cache").register(registry);
+    FunctionCounter.builder("wnd.scorer.model.cache.misses", model, m -> m.store().cacheMisses())
+        .description("sparse rows read from RocksDB: not in the hot-row cache (see scorer.model.cache.rows)")
+        .register(registry);
     Gauge.builder("wnd.scorer.model.age.seconds", model, m -> m.ageSeconds())
         .description("seconds since the version in service was created (NaN: none)").register(registry);
     for (String o : new String[] {POSITIVE, NEGATIVE, DUPLICATE_CLICK, DUPLICATE_IMPRESSION, CLICK_OUTSIDE_WINDOW,

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>Staged rows are written to RocksDB at once, but every reader reads through the RocksDB snapshot of
  * its {@link ModelView}, taken when that view's version was committed, so staged rows stay invisible
  * until {@link #commit} publishes a new view (new snapshot, new dense weights, the hot-row cache carried
- * over minus the changed rows) with one volatile write. A refused version is undone from the current
+ * over with the changed rows' new values) with one volatile write. A refused version is undone from the current
  * view's snapshot. The directory is scratch: the models topic is the source of truth, and a store opened
  * on an existing directory starts empty. Staging is single-threaded (the reader's thread); reading is
  * thread-safe.
@@ -44,8 +44,18 @@ public final class ModelStore implements VersionSink, AutoCloseable {
   private final int cacheLimit;
   private final List<byte[]> stagedKeys = new ArrayList<>();
   private final List<long[]> stagedIds = new ArrayList<>();
+  /**
+   * Per staged id: its new row (zero-length for a delete) when the view in service had it cached at the time, for
+   * the new view's cache; else null. A swap then costs its readers no cache miss on the rows it changed (the hot
+   * ones, as a trainer changes the rows its examples touch), where dropping them from the cache sent each one's
+   * next read to RocksDB; and it keeps no more rows than the cache holds.
+   */
+  private final List<float[]> stagedRows = new ArrayList<>();
   private volatile ModelView current;
-  private long stagedRows;
+  // the hot-row cache's hits and misses (RocksDB reads), over all views
+  private final java.util.concurrent.atomic.LongAdder cacheHits = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder cacheMisses = new java.util.concurrent.atomic.LongAdder();
+  private long stagedCount;
 
   /**
    * Opens an empty store.
@@ -106,7 +116,7 @@ public final class ModelStore implements VersionSink, AutoCloseable {
     } catch (RocksDBException e) {
       throw new IllegalStateException("RocksDB write failed: " + e.getMessage(), e);
     }
-    track(table, field, id, key);
+    track(table, field, id, key, values, offset, dim);
   }
 
   @Override
@@ -117,15 +127,21 @@ public final class ModelStore implements VersionSink, AutoCloseable {
     } catch (RocksDBException e) {
       throw new IllegalStateException("RocksDB delete failed: " + e.getMessage(), e);
     }
-    track(table, field, id, key);
+    track(table, field, id, key, null, 0, 0);
   }
 
-  private void track(Table table, int field, long id, byte[] key) {
-    stagedRows++;
-    if (current != null) {
-      // only a view in service needs protecting (undo) and cache invalidation
+  /** Tracks a staged row ({@code values} from {@code offset}, {@code dim} long), or a delete ({@code values} null). */
+  private void track(Table table, int field, long id, byte[] key, float[] values, int offset, int dim) {
+    stagedCount++;
+    ModelView v = current;
+    if (v != null) {
+      // only a view in service needs protecting (undo) and its cache carrying over
       stagedKeys.add(key);
       stagedIds.add(new long[] {table.ordinal(), field, id});
+      RowCache[] fields = v.cache()[table.ordinal()];
+      boolean cached = field < fields.length && fields[field].get(id) != null;
+      stagedRows.add(!cached ? null : values == null ? RocksKeys.ABSENT
+          : java.util.Arrays.copyOfRange(values, offset, offset + dim));
     }
   }
 
@@ -139,15 +155,23 @@ public final class ModelStore implements VersionSink, AutoCloseable {
         cache[t][f] = old == null ? new RowCache() : old.cache()[t][f].copy();
       }
     }
-    for (long[] k : stagedIds) {
+    // in staging order, so that an id staged twice ends with its last row. An id cached only after it was staged
+    // (a reader of the old view read it meanwhile) holds its old row in the copy: it is removed
+    for (int i = 0; i < stagedIds.size(); i++) {
+      long[] k = stagedIds.get(i);
       int t = (int) k[0];
       int f = (int) k[1];
       if (f < fields[t]) {
-        cache[t][f].remove(k[2]);
+        float[] row = stagedRows.get(i);
+        if (row == null) {
+          cache[t][f].remove(k[2]);
+        } else {
+          cache[t][f].replace(k[2], row);
+        }
       }
     }
-    current = new ModelView(version, db, cache, cacheLimit);
-    LOG.debug("committed v{} with {} staged rows", version.version(), stagedRows);
+    current = new ModelView(version, db, cache, cacheLimit, cacheHits, cacheMisses);
+    LOG.debug("committed v{} with {} staged rows", version.version(), stagedCount);
     clearStaged();
     if (old != null) {
       old.close(); // the store's own reference; the snapshot goes when the last reader closes it
@@ -159,7 +183,7 @@ public final class ModelStore implements VersionSink, AutoCloseable {
     ModelView v = current;
     if (v == null) {
       // nothing in service: every row in the store is staged; remove them all (keys are 13 bytes, table first)
-      LOG.warn("discarding {} staged rows with no version in service", stagedRows);
+      LOG.warn("discarding {} staged rows with no version in service", stagedCount);
       byte[] end = new byte[14];
       java.util.Arrays.fill(end, (byte) 0xFF);
       try {
@@ -197,7 +221,18 @@ public final class ModelStore implements VersionSink, AutoCloseable {
   private void clearStaged() {
     stagedKeys.clear();
     stagedIds.clear();
-    stagedRows = 0;
+    stagedRows.clear();
+    stagedCount = 0;
+  }
+
+  /** @return reads of sparse rows the hot-row cache answered, over every version so far */
+  public long cacheHits() {
+    return cacheHits.sum();
+  }
+
+  /** @return reads of sparse rows that went to RocksDB (not in the hot-row cache), over every version so far */
+  public long cacheMisses() {
+    return cacheMisses.sum();
   }
 
   /** @return approximate sparse rows stored (RocksDB's estimate) */

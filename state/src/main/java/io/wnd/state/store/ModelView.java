@@ -26,10 +26,12 @@ public final class ModelView implements AutoCloseable {
   private final int cacheLimit;
   private final AtomicInteger cached = new AtomicInteger();
   private final AtomicInteger refs = new AtomicInteger(1);
-  private final LongAdder hits = new LongAdder();
-  private final LongAdder misses = new LongAdder();
+  private final LongAdder hits;
+  private final LongAdder misses;
 
-  ModelView(ModelVersion version, RocksDB db, RowCache[][] cache, int cacheLimit) {
+  ModelView(ModelVersion version, RocksDB db, RowCache[][] cache, int cacheLimit, LongAdder hits, LongAdder misses) {
+    this.hits = hits;
+    this.misses = misses;
     this.version = version;
     this.db = db;
     this.snapshot = db.getSnapshot();
@@ -110,16 +112,6 @@ public final class ModelView implements AutoCloseable {
         new ViewTable(this, Table.WIDE, 1, spec.wideFieldCount()),
         new ViewTable(this, Table.EMBEDDING, spec.embeddingDim(), spec.sparseCount()),
         tower);
-  }
-
-  /** @return cache hits of this view */
-  public long cacheHits() {
-    return hits.sum();
-  }
-
-  /** @return cache misses (RocksDB reads) of this view */
-  public long cacheMisses() {
-    return misses.sum();
   }
 
   Snapshot snapshot() {

@@ -15,8 +15,8 @@ import java.lang.invoke.VarHandle;
  * take this object's lock; a writer stores the id, then publishes the row with a release store, and a reader loads
  * the row with an acquire load before it compares the id, so a reader that sees a row sees its id. Entries are never
  * removed or replaced while the cache is shared: a grown table is a new object published whole through a volatile
- * field, and {@link #remove} is only for a copy that no reader has yet ({@link ModelStore#commit} removes the rows a
- * new version changed from its copy before it publishes the view).
+ * field, and {@link #remove} and {@link #replace} are only for a copy that no reader has yet ({@link ModelStore#commit}
+ * updates the rows a new version changed in its copy before it publishes the view).
  */
 final class RowCache {
 
@@ -131,6 +131,25 @@ final class RowCache {
             }
             i = (i + 1) & s.mask;
         }
+    }
+
+    /**
+     * Replaces the row of a cached id (a zero-length row: cached absence); an id not cached stays so. Only on a copy
+     * that no reader holds yet (see the class comment).
+     *
+     * @return whether the id was cached
+     */
+    synchronized boolean replace(long id, float[] row) {
+        Slots s = slots;
+        int i = home(id, s.mask);
+        while (s.rows[i] != null) {
+            if (s.ids[i] == id) {
+                s.rows[i] = row;
+                return true;
+            }
+            i = (i + 1) & s.mask;
+        }
+        return false;
     }
 
     /** The number of cached ids. */

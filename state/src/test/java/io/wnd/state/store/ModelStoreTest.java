@@ -81,6 +81,58 @@ class ModelStoreTest {
   }
 
   @Test
+  void shouldCarryTheCachedRowsAVersionChangesOverWithTheirNewValues(@TempDir Path dir) throws Exception {
+    try (ModelStore store = new ModelStore(dir.resolve("db"), 2, 2, 1_000)) {
+      store.stage(Table.EMBEDDING, 0, 1L, row(1f), 0, DIM);
+      store.stage(Table.EMBEDDING, 0, 2L, row(1f), 0, DIM);
+      store.stage(Table.EMBEDDING, 1, 3L, row(1f), 0, DIM);
+      store.stage(Table.WIDE, 1, 4L, new float[] {0.5f}, 0, 1);
+      store.commit(version(1, 1f));
+      float[] dst = new float[DIM];
+      float[] w = new float[1];
+      try (ModelView v1 = store.acquire()) {
+        // cached: rows 1, 2, 3, the wide row, and the absence of 5
+        assertThat(v1.read(Table.EMBEDDING, 0, 1L, dst, 0)).isTrue();
+        assertThat(v1.read(Table.EMBEDDING, 0, 2L, dst, 0)).isTrue();
+        assertThat(v1.read(Table.EMBEDDING, 1, 3L, dst, 0)).isTrue();
+        assertThat(v1.read(Table.WIDE, 1, 4L, w, 0)).isTrue();
+        assertThat(v1.read(Table.EMBEDDING, 0, 5L, dst, 0)).isFalse();
+        assertThat(store.cacheMisses()).isEqualTo(5);
+      }
+      float[] staged = row(2f);
+      store.stage(Table.EMBEDDING, 0, 1L, staged, 0, DIM);
+      staged[0] = 7f; // the caller's array is its own again after stage: the store kept a copy
+      store.stage(Table.EMBEDDING, 0, 2L, row(2f), 0, DIM);
+      store.stage(Table.EMBEDDING, 0, 2L, row(3f), 0, DIM); // staged twice: the last row counts
+      store.stageDelete(Table.EMBEDDING, 1, 3L);
+      store.stage(Table.WIDE, 1, 4L, new float[] {0.25f}, 0, 1);
+      store.stage(Table.EMBEDDING, 0, 5L, row(2f), 0, DIM); // was a cached absence
+      store.stage(Table.EMBEDDING, 0, 6L, row(2f), 0, DIM); // not cached
+      try (ModelView v1 = store.acquire()) {
+        // read after it was staged: the old view caches its old row (absence), which the new view must not keep
+        assertThat(v1.read(Table.EMBEDDING, 0, 6L, dst, 0)).isFalse();
+      }
+      store.commit(version(2, 2f));
+      try (ModelView v2 = store.acquire()) {
+        assertThat(v2.read(Table.EMBEDDING, 0, 1L, dst, 0)).isTrue();
+        assertThat(dst).containsExactly(2f, 2f, 2f, 2f);
+        assertThat(v2.read(Table.EMBEDDING, 0, 2L, dst, 0)).isTrue();
+        assertThat(dst).containsExactly(3f, 3f, 3f, 3f);
+        assertThat(v2.read(Table.EMBEDDING, 1, 3L, dst, 0)).as("deleted").isFalse();
+        assertThat(v2.read(Table.WIDE, 1, 4L, w, 0)).isTrue();
+        assertThat(w[0]).isEqualTo(0.25f);
+        assertThat(v2.read(Table.EMBEDDING, 0, 5L, dst, 0)).isTrue();
+        assertThat(dst).containsExactly(2f, 2f, 2f, 2f);
+        assertThat(store.cacheMisses()).as("the rows the old view had cached, changed or not, are hits").isEqualTo(6);
+        assertThat(store.cacheHits()).isEqualTo(5);
+        assertThat(v2.read(Table.EMBEDDING, 0, 6L, dst, 0)).as("cached by the old view after staging").isTrue();
+        assertThat(dst).containsExactly(2f, 2f, 2f, 2f);
+        assertThat(store.cacheMisses()).isEqualTo(7);
+      }
+    }
+  }
+
+  @Test
   void shouldNeverLetAReaderSeeAMixOfTwoVersionsWhileVersionsSwap(@TempDir Path dir) throws Exception {
     int rows = 300;
     int versions = 150;
