@@ -427,6 +427,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         // sparse rows read from RocksDB, not the hot-row cache, during the phase (by wall time: a phase's bounds in
         // event time, when the scorer is on time); a version carries the cache over with its rows' new values
         steadyResult.put("row_cache_misses", misses1 - misses0);
+        // rows in the hot-row cache at the end of the run (a full one, scorer.model.cache.rows, caches no more)
+        r.put("row_cache_rows", scorer.model().store().cachedRows());
         r.put("steady", steadyResult);
         Map<String, Object> swap = latency(sw, sw.impressions);
         swap.put("stream_thread", streamThread(scorer));

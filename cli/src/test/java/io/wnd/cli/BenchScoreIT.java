@@ -49,6 +49,7 @@ class BenchScoreIT {
       assertThat(p.get("row_cache_misses").asLong()).as(phase).isNotNegative();
     }
     assertThat(s.get("swapping").get("versions_applied").asLong()).isGreaterThanOrEqualTo(2);
+    assertThat(s.get("row_cache_rows").asLong()).isPositive();
     assertThat(s.get("swapping").get("rows_changed_per_version").asLong()).isPositive();
     assertThat(j.get("heap").get("max_mb").asLong()).isPositive();
     assertThat(j.get("heap").has("fixed")).isTrue();

@@ -70,6 +70,8 @@ public final class ScorerMetrics {
     FunctionCounter.builder("wnd.scorer.model.cache.misses", model, m -> m.store().cacheMisses())
         .description("sparse rows read from RocksDB: not in the hot-row cache (see scorer.model.cache.rows)")
         .register(registry);
+    Gauge.builder("wnd.scorer.model.cache.size", model, m -> m.store().cachedRows())
+        .description("rows in the hot-row cache (at most scorer.model.cache.rows; a full cache adds no more)").register(registry);
     Gauge.builder("wnd.scorer.model.age.seconds", model, m -> m.ageSeconds())
         .description("seconds since the version in service was created (NaN: none)").register(registry);
     for (String o : new String[] {POSITIVE, NEGATIVE, DUPLICATE_CLICK, DUPLICATE_IMPRESSION, CLICK_OUTSIDE_WINDOW,

@@ -235,6 +235,12 @@ public final class ModelStore implements VersionSink, AutoCloseable {
     return cacheMisses.sum();
   }
 
+  /** @return rows in the hot-row cache of the version in service (0 for none) */
+  public long cachedRows() {
+    ModelView v = current;
+    return v == null ? 0 : v.cachedRows();
+  }
+
   /** @return approximate sparse rows stored (RocksDB's estimate) */
   public long approximateRows() {
     try {

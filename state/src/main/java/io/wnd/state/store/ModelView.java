@@ -47,6 +47,11 @@ public final class ModelView implements AutoCloseable {
     cached.set(n);
   }
 
+  /** @return rows in this view's hot-row cache */
+  public int cachedRows() {
+    return cached.get();
+  }
+
   /** @return the version's manifest data and dense weights (do not modify the weights) */
   public ModelVersion version() {
     return version;
