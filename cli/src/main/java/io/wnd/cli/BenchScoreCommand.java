@@ -79,6 +79,18 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
   @Spec
   CommandSpec spec;
 
+  /**
+   * The streams of the generator's seed (see {@code CriteoGenerator}) that the model is trained on, the backlog
+   * drained and the paced phases replay: one distribution of ids, three sets of rows. The paced traffic is not the
+   * backlog's again: a scorer that ran for a while meets new impressions, and ids it has not cached yet (the
+   * backlog filled the default hot-row cache, 1,000,000 rows; replaying it made the steady phase read no row from
+   * RocksDB, and the swapping phase, further into it, 128,000-182,000). Before, the model was trained on another
+   * seed, whose ids the traffic never has: the versions changed no row the traffic read.
+   */
+  static final long BACKLOG_STREAM = 0;
+  static final long TRAINING_STREAM = 1;
+  static final long PACED_STREAM = 2;
+
   /** Versions applied while settling (when there is a settling phase), before anything is measured. */
   static final int SETTLE_SWAPS = 2;
   /**
@@ -236,7 +248,10 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       progress("%s: training version 1 on %,d generated examples", fs.name(), trainExamples);
       WideDeepTrainer trainer = new WideDeepTrainer(fs, Clock.systemUTC());
       Encoder encoder = new Encoder(fs);
-      CriteoGenerator training = new CriteoGenerator(seed + 1000, -1);
+      // the traffic's distribution (the same seed: the same ids, as a trainer learns from the scorer's own
+      // traffic), other rows than the traffic's (another stream of the seed)
+      CriteoGenerator training = new CriteoGenerator(seed, -1, CriteoGenerator.DEFAULT_BASE_RATE,
+          CriteoGenerator.DEFAULT_ZIPF_EXPONENT, Integer.MAX_VALUE, TRAINING_STREAM);
       train(trainer, encoder, training, fs, trainExamples);
       Changes first = trainer.drainChanges();
       long modelRows = first.size();
@@ -262,8 +277,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
             warmupEvents + events, warmupEvents, events);
         // one backlog, the warm-up impressions first, all at the same event-time density
         long spanMs = Math.round(backlogSpanMs * (double) (warmupEvents + events) / events);
-        ReplaySummary backlog = replay(client, topics, 0, events * 1000.0 / backlogSpanMs, warmupEvents + events, -1,
-            System.currentTimeMillis() - spanMs);
+        ReplaySummary backlog = replay(client, topics, BACKLOG_STREAM, 0, events * 1000.0 / backlogSpanMs,
+            warmupEvents + events, -1, System.currentTimeMillis() - spanMs);
         progress("%s: starting the scorer; it drains the backlog", fs.name());
         Map<String, Object> props = ScoreCommand.clusterProps(client, topics.prefix());
         props.put(ScorerConfig.APPLICATION_ID_CONFIG, "wnd-bench-scorer");
@@ -349,7 +364,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         long before = monitor.scores();
         CompletableFuture<ReplaySummary> replay = CompletableFuture.supplyAsync(() -> {
           try {
-            return replay(paced(client), topics, paced, paced, -1, settleMs + 2 * durationMs + TAIL_MS);
+            return replay(paced(client), topics, PACED_STREAM, paced, paced, -1,
+                settleMs + 2 * durationMs + TAIL_MS);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
@@ -581,19 +597,19 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
     return new ModelVersion(fs.name(), v, v - 1, System.currentTimeMillis(), 0, Map.of(), Map.of(), fs.toJson(), dense, 0);
   }
 
-  private ReplaySummary replay(Map<String, Object> client, Topics topics, double wallRate, double eventRate, long count,
-      long durationMs) throws IOException {
-    return replay(client, topics, wallRate, eventRate, count, durationMs, ReplayOptions.START_NOW);
+  private ReplaySummary replay(Map<String, Object> client, Topics topics, long stream, double wallRate,
+      double eventRate, long count, long durationMs) throws IOException {
+    return replay(client, topics, stream, wallRate, eventRate, count, durationMs, ReplayOptions.START_NOW);
   }
 
-  private ReplaySummary replay(Map<String, Object> client, Topics topics, double wallRate, double eventRate, long count,
-      long durationMs, long startTime) throws IOException {
+  private ReplaySummary replay(Map<String, Object> client, Topics topics, long stream, double wallRate,
+      double eventRate, long count, long durationMs, long startTime) throws IOException {
     AtomicReference<CriteoGenerator> last = new AtomicReference<>();
     ReplayOptions o = new ReplayOptions(wallRate, eventRate, startTime, 0, -1, durationMs,
         ClickDelay.parse("exp:1s:5s"), seed, null, false);
     // each phase its own ids: a prefix per phase so no impression repeats an earlier one
     Replayer.Source source = Sources.prefixed("bench-" + System.nanoTime() + "-",
-        Sources.generated(seed, count, CriteoGenerator.DEFAULT_BASE_RATE, last));
+        Sources.generated(seed, stream, count, CriteoGenerator.DEFAULT_BASE_RATE, Integer.MAX_VALUE, last));
     return new Replayer(client, topics, o).run(List.of(source), () -> 0, (rows, imps, clicks, rej, secs, fraction) -> { });
   }
 

@@ -57,16 +57,22 @@ final class Sources {
    */
   static Replayer.Source generated(long seed, long count, double clickRate, int maxCardinality,
       AtomicReference<CriteoGenerator> last) {
+    return generated(seed, 0, count, clickRate, maxCardinality, last);
+  }
+
+  /** Generated rows of one of a seed's streams (see {@link CriteoGenerator}). */
+  static Replayer.Source generated(long seed, long stream, long count, double clickRate, int maxCardinality,
+      AtomicReference<CriteoGenerator> last) {
     return new Replayer.Source() {
       @Override
       public String name() {
-        return "generated-seed-" + seed;
+        return "generated-seed-" + seed + (stream == 0 ? "" : "-stream-" + stream);
       }
 
       @Override
       public RowReader open() {
         CriteoGenerator g = new CriteoGenerator(seed, count, clickRate, CriteoGenerator.DEFAULT_ZIPF_EXPONENT,
-            maxCardinality);
+            maxCardinality, stream);
         last.set(g);
         return g;
       }

@@ -95,6 +95,26 @@ public final class CriteoGenerator implements RowReader {
    * @throws IllegalArgumentException if an argument is out of range
    */
   public CriteoGenerator(long seed, long count, double baseRate, double zipfExponent, int maxCardinality) {
+    this(seed, count, baseRate, zipfExponent, maxCardinality, 0);
+  }
+
+  /**
+   * A generator of one of a seed's streams: every stream of a seed draws from the same distribution (the same
+   * category strings and their frequencies, the same ground truth), each its own rows. Stream 0 is the rows of the
+   * other constructors. A model trained on one stream then meets the ids it learned in another, as a model trained
+   * on yesterday's traffic does in today's.
+   *
+   * @param seed the seed of everything random: features, ground truth and labels
+   * @param count the number of rows to produce; negative for an endless stream
+   * @param baseRate the mean click probability the ground truth is calibrated to, in (0, 1)
+   * @param zipfExponent the exponent of the Zipf law of category frequencies, in (0, 10]
+   * @param maxCardinality the most values of a categorical field, &ge; 1 ({@code Integer.MAX_VALUE}: the Kaggle
+   *     cardinalities)
+   * @param stream which of the seed's streams of rows
+   * @throws IllegalArgumentException if an argument is out of range
+   */
+  public CriteoGenerator(long seed, long count, double baseRate, double zipfExponent, int maxCardinality,
+      long stream) {
     if (maxCardinality < 1) {
       throw new IllegalArgumentException("maxCardinality must be >= 1, was " + maxCardinality);
     }
@@ -109,7 +129,7 @@ public final class CriteoGenerator implements RowReader {
     this.baseRate = baseRate;
     this.truth = calibrate(seed, baseRate, zipfExponent, maxCardinality);
     this.sampler =
-        new FeatureSampler(seed, Hashing.hash(seed, ROW_STREAM_SALT, 0), zipfExponent, maxCardinality);
+        new FeatureSampler(seed, Hashing.hash(seed, ROW_STREAM_SALT, stream), zipfExponent, maxCardinality);
     Schema schema = CriteoFeatures.getClassSchema();
     for (int i = 0; i < integerPos.length; i++) {
       integerPos[i] = schema.getField("I" + (i + 1)).pos();

@@ -86,6 +86,32 @@ class CriteoGeneratorTest {
   }
 
   @Test
+  void shouldDrawOtherRowsOfTheSameDistributionInAnotherStreamOfTheSeed() {
+    CriteoGenerator sameStream = new CriteoGenerator(1, 1_000, CriteoGenerator.DEFAULT_BASE_RATE,
+        CriteoGenerator.DEFAULT_ZIPF_EXPONENT, Integer.MAX_VALUE, 0);
+    CriteoGenerator other = new CriteoGenerator(1, ROWS, CriteoGenerator.DEFAULT_BASE_RATE,
+        CriteoGenerator.DEFAULT_ZIPF_EXPONENT, Integer.MAX_VALUE, 1);
+    int identical = 0;
+    List<Row> otherRows = new ArrayList<>();
+    for (int i = 0; i < ROWS; i++) {
+      Row row = other.next();
+      otherRows.add(row);
+      if (i < 1_000) {
+        assertThat(sameStream.next()).as("stream 0 is the default rows").isEqualTo(rows.get(i));
+        identical += row.features().equals(rows.get(i).features()) ? 1 : 0;
+      }
+    }
+    assertThat(identical).isZero();
+    assertThat(other.groundTruth().bias()).as("the same ground truth").isEqualTo(truth.bias());
+    // the same categories, as often: most occurrences of C4 (about 1.4 million values) in one stream are of values
+    // the other stream has too
+    Map<String, Integer> c4 = valueCounts("C4");
+    long shared = otherRows.stream().map(r -> features(r).getC4()).filter(v -> v != null && c4.containsKey(v)).count();
+    long present = otherRows.stream().filter(r -> features(r).getC4() != null).count();
+    assertThat(shared / (double) present).isGreaterThan(0.5);
+  }
+
+  @Test
   void shouldDrawAtMostMaxCardinalityValuesPerCategoricalField() {
     CriteoGenerator capped = new CriteoGenerator(1, 20_000, 0.2, CriteoGenerator.DEFAULT_ZIPF_EXPONENT, 50);
     List<Set<Object>> seen = new ArrayList<>();
