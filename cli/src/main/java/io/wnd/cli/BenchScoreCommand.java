@@ -399,9 +399,11 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         sleepUntil(origin + settleMs);
         progress("%s: steady traffic at %,.0f/s for %d s", fs.name(), paced, durationMs / 1000);
         long misses0 = scorer.model().store().cacheMisses();
+        long ruledOut0 = scorer.model().store().filteredAbsent();
         sleepUntil(origin + settleMs + durationMs);
         Map<String, Object> steadyThread = streamThread(scorer);
         long misses1 = scorer.model().store().cacheMisses();
+        long ruledOut1 = scorer.model().store().filteredAbsent();
 
         // 4. the same while versions are applied
         progress("%s: the same with a new version every %d s", fs.name(), swapMs / 1000);
@@ -425,6 +427,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         swapper.start();
         sleepUntil(origin + settleMs + 2 * durationMs);
         long misses2 = scorer.model().store().cacheMisses();
+        long ruledOut2 = scorer.model().store().filteredAbsent();
         ReplaySummary paced0;
         try {
           paced0 = replay.join();
@@ -440,15 +443,18 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         Monitor.Interval sw = phases[2];
         Map<String, Object> steadyResult = latency(st, st.impressions);
         steadyResult.put("stream_thread", steadyThread);
-        // sparse rows read from RocksDB, not the hot-row cache, during the phase (by wall time: a phase's bounds in
-        // event time, when the scorer is on time); a version carries the cache over with its rows' new values
+        // sparse rows read from RocksDB (neither cached nor ruled out by the key filter), and rows ruled out, during
+        // the phase (by wall time: a phase's bounds in event time, when the scorer is on time); a version carries
+        // the cache over with its rows' new values
         steadyResult.put("row_cache_misses", misses1 - misses0);
+        steadyResult.put("rows_ruled_out", ruledOut1 - ruledOut0);
         // rows in the hot-row cache at the end of the run (a full one, scorer.model.cache.rows, caches no more)
         r.put("row_cache_rows", scorer.model().store().cachedRows());
         r.put("steady", steadyResult);
         Map<String, Object> swap = latency(sw, sw.impressions);
         swap.put("stream_thread", streamThread(scorer));
         swap.put("row_cache_misses", misses2 - misses1);
+        swap.put("rows_ruled_out", ruledOut2 - ruledOut1);
         swap.put("versions_applied", scorer.model().version() - versionBefore);
         double changedPerVersion = later.subList(firstSwap, later.size()).stream().mapToInt(Changes::size).average()
             .orElse(0);

@@ -68,7 +68,11 @@ public final class ScorerMetrics {
     FunctionCounter.builder("wnd.scorer.model.cache.hits", model, m -> m.store().cacheHits())
         .description("sparse rows read from the hot-row cache").register(registry);
     FunctionCounter.builder("wnd.scorer.model.cache.misses", model, m -> m.store().cacheMisses())
-        .description("sparse rows read from RocksDB: not in the hot-row cache (see scorer.model.cache.rows)")
+        .description("sparse rows read from RocksDB: neither in the hot-row cache (see scorer.model.cache.rows) nor "
+            + "ruled out by the key filter")
+        .register(registry);
+    FunctionCounter.builder("wnd.scorer.model.filter.absent", model, m -> m.store().filteredAbsent())
+        .description("sparse rows the model's key filter ruled out (in no version): neither cached nor read")
         .register(registry);
     Gauge.builder("wnd.scorer.model.cache.size", model, m -> m.store().cachedRows())
         .description("rows in the hot-row cache (at most scorer.model.cache.rows; a full cache adds no more)").register(registry);

@@ -158,7 +158,7 @@ class ScorerIT {
       String metrics = get(http, base + "/metrics", "s3cret").body();
       assertThat(metrics).contains("wnd_scorer_scored_total").contains("wnd_scorer_model_version")
           .contains("wnd_scorer_model_cache_misses_total").contains("wnd_scorer_model_cache_hits_total")
-          .contains("wnd_scorer_model_cache_size")
+          .contains("wnd_scorer_model_cache_size").contains("wnd_scorer_model_filter_absent_total")
           .contains("wnd_scorer_dead_letters_total{reason=\"OrphanClickException\"}")
           .contains("wnd_scorer_join_outcomes_total{outcome=\"positive\"} 100.0");
     }

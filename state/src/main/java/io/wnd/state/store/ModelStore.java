@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.rocksdb.CompressionType;
 import org.rocksdb.Options;
@@ -52,9 +53,16 @@ public final class ModelStore implements VersionSink, AutoCloseable {
    */
   private final List<float[]> stagedRows = new ArrayList<>();
   private volatile ModelView current;
-  // the hot-row cache's hits and misses (RocksDB reads), over all views
-  private final java.util.concurrent.atomic.LongAdder cacheHits = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder cacheMisses = new java.util.concurrent.atomic.LongAdder();
+  /** What the views' reads found, over all views. */
+  record ReadCounters(LongAdder hits, LongAdder misses, LongAdder filtered) {
+  }
+
+  private final ReadCounters counters = new ReadCounters(new LongAdder(), new LongAdder(), new LongAdder());
+  /** The keys staged so far (see {@link KeyFilter}); replaced by a larger one built from the rows when outgrown. */
+  private KeyFilter filter;
+  private final long initialFilterKeys;
+  /** Keys deleted since the filter was built: they stay in it as false positives. */
+  private long deletedSinceFilter;
   private long stagedCount;
 
   /**
@@ -67,6 +75,13 @@ public final class ModelStore implements VersionSink, AutoCloseable {
    * @throws IOException if the directory cannot be prepared or RocksDB cannot open it
    */
   public ModelStore(Path dir, int wideFields, int embeddingFields, int cacheRows) throws IOException {
+    this(dir, wideFields, embeddingFields, cacheRows, 1 << 20);
+  }
+
+  /** As above, with the key filter first sized for {@code initialFilterKeys} keys (tests make it small). */
+  ModelStore(Path dir, int wideFields, int embeddingFields, int cacheRows, long initialFilterKeys) throws IOException {
+    this.initialFilterKeys = initialFilterKeys;
+    this.filter = new KeyFilter(initialFilterKeys);
     this.dir = dir;
     deleteRecursively(dir);
     Files.createDirectories(dir);
@@ -133,6 +148,11 @@ public final class ModelStore implements VersionSink, AutoCloseable {
   /** Tracks a staged row ({@code values} from {@code offset}, {@code dim} long), or a delete ({@code values} null). */
   private void track(Table table, int field, long id, byte[] key, float[] values, int offset, int dim) {
     stagedCount++;
+    if (values != null) {
+      filter.add(table.ordinal(), field, id);
+    } else {
+      deletedSinceFilter++;
+    }
     ModelView v = current;
     if (v != null) {
       // only a view in service needs protecting (undo) and its cache carrying over
@@ -170,7 +190,10 @@ public final class ModelStore implements VersionSink, AutoCloseable {
         }
       }
     }
-    current = new ModelView(version, db, cache, cacheLimit, cacheHits, cacheMisses);
+    if (filter.added() > filter.capacity() || deletedSinceFilter > filter.capacity() / 2) {
+      filter = rebuiltFilter();
+    }
+    current = new ModelView(version, db, cache, cacheLimit, filter, counters);
     LOG.debug("committed v{} with {} staged rows", version.version(), stagedCount);
     clearStaged();
     if (old != null) {
@@ -225,14 +248,43 @@ public final class ModelStore implements VersionSink, AutoCloseable {
     stagedCount = 0;
   }
 
-  /** @return reads of sparse rows the hot-row cache answered, over every version so far */
-  public long cacheHits() {
-    return cacheHits.sum();
+  /**
+   * A key filter of the rows in RocksDB now (staged ones included), sized for twice as many: the filter in use
+   * has more keys than it was sized for, or too many of them were deleted since. One pass over the keys, on the
+   * thread that applies versions, before the version is published (about a second per few million rows).
+   */
+  private KeyFilter rebuiltFilter() {
+    long keys = 0;
+    try (org.rocksdb.RocksIterator it = db.newIterator()) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        keys++;
+      }
+    }
+    KeyFilter f = new KeyFilter(Math.max(initialFilterKeys, 2 * keys));
+    try (org.rocksdb.RocksIterator it = db.newIterator()) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        java.nio.ByteBuffer k = java.nio.ByteBuffer.wrap(it.key());
+        f.add(k.get(), k.getInt(), k.getLong());
+      }
+    }
+    LOG.info("the model's key filter was rebuilt for {} rows ({} MB)", keys, f.capacity() * 2 / (1 << 20));
+    deletedSinceFilter = 0;
+    return f;
   }
 
-  /** @return reads of sparse rows that went to RocksDB (not in the hot-row cache), over every version so far */
+  /** @return reads of sparse rows the hot-row cache answered, over every version so far */
+  public long cacheHits() {
+    return counters.hits().sum();
+  }
+
+  /** @return reads of sparse rows that went to RocksDB (neither cached nor ruled out), over every version so far */
   public long cacheMisses() {
-    return cacheMisses.sum();
+    return counters.misses().sum();
+  }
+
+  /** @return reads of sparse rows the key filter ruled out (in no version), over every version so far */
+  public long filteredAbsent() {
+    return counters.filtered().sum();
   }
 
   /** @return rows in the hot-row cache of the version in service (0 for none) */

@@ -28,10 +28,15 @@ public final class ModelView implements AutoCloseable {
   private final AtomicInteger refs = new AtomicInteger(1);
   private final LongAdder hits;
   private final LongAdder misses;
+  private final LongAdder filtered;
+  private final KeyFilter filter;
 
-  ModelView(ModelVersion version, RocksDB db, RowCache[][] cache, int cacheLimit, LongAdder hits, LongAdder misses) {
-    this.hits = hits;
-    this.misses = misses;
+  ModelView(ModelVersion version, RocksDB db, RowCache[][] cache, int cacheLimit, KeyFilter filter,
+      ModelStore.ReadCounters counters) {
+    this.hits = counters.hits();
+    this.misses = counters.misses();
+    this.filtered = counters.filtered();
+    this.filter = filter;
     this.version = version;
     this.db = db;
     this.snapshot = db.getSnapshot();
@@ -81,6 +86,11 @@ public final class ModelView implements AutoCloseable {
       }
       System.arraycopy(row, 0, dst, offset, row.length);
       return true;
+    }
+    if (!filter.mightContain(table.ordinal(), field, id)) {
+      // in no version: no RocksDB read, and no place in the cache (which then holds rows, not absences)
+      filtered.increment();
+      return false;
     }
     misses.increment();
     byte[] value;

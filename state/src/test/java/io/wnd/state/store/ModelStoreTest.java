@@ -87,10 +87,16 @@ class ModelStoreTest {
       store.stage(Table.EMBEDDING, 0, 2L, row(1f), 0, DIM);
       store.stage(Table.EMBEDDING, 1, 3L, row(1f), 0, DIM);
       store.stage(Table.WIDE, 1, 4L, new float[] {0.5f}, 0, 1);
+      // staged and deleted: in the key filter, not in the store (a false positive), so its absence gets cached
+      store.stage(Table.EMBEDDING, 0, 5L, row(1f), 0, DIM);
+      store.stageDelete(Table.EMBEDDING, 0, 5L);
       store.commit(version(1, 1f));
       float[] dst = new float[DIM];
       float[] w = new float[1];
       try (ModelView v1 = store.acquire()) {
+        assertThat(v1.read(Table.EMBEDDING, 0, 7L, dst, 0)).as("never staged").isFalse();
+        assertThat(store.filteredAbsent()).isEqualTo(1);
+        assertThat(store.cacheMisses()).as("ruled out by the key filter, not read").isZero();
         // cached: rows 1, 2, 3, the wide row, and the absence of 5
         assertThat(v1.read(Table.EMBEDDING, 0, 1L, dst, 0)).isTrue();
         assertThat(v1.read(Table.EMBEDDING, 0, 2L, dst, 0)).isTrue();
@@ -128,6 +134,43 @@ class ModelStoreTest {
         assertThat(v2.read(Table.EMBEDDING, 0, 6L, dst, 0)).as("cached by the old view after staging").isTrue();
         assertThat(dst).containsExactly(2f, 2f, 2f, 2f);
         assertThat(store.cacheMisses()).isEqualTo(7);
+      }
+    }
+  }
+
+  @Test
+  void shouldRuleOutIdsInNoVersionWithoutReadingOrCachingThemAndRebuildTheKeyFilterWhenOutgrown(@TempDir Path dir)
+      throws Exception {
+    // a key filter first sized for 64 keys: the first version's 2,000 outgrow it
+    try (ModelStore store = new ModelStore(dir.resolve("db"), 2, 2, 100_000, 64)) {
+      for (long id = 0; id < 2_000; id++) {
+        store.stage(Table.EMBEDDING, (int) (id % 2), id, row(id), 0, DIM);
+      }
+      store.commit(version(1, 1f));
+      float[] dst = new float[DIM];
+      try (ModelView v = store.acquire()) {
+        for (long id = 0; id < 2_000; id++) {
+          assertThat(v.read(Table.EMBEDDING, (int) (id % 2), id, dst, 0)).as("id %d", id).isTrue();
+          assertThat(dst[0]).isEqualTo(id);
+        }
+        assertThat(store.cacheMisses()).isEqualTo(2_000);
+        for (long id = 1_000_000; id < 1_010_000; id++) {
+          assertThat(v.read(Table.EMBEDDING, (int) (id % 2), id, dst, 0)).isFalse();
+          assertThat(v.read(Table.WIDE, 0, id - 1_000_000, dst, 0)).as("another table").isFalse();
+        }
+      }
+      long read = store.cacheMisses() - 2_000;
+      assertThat(read).as("false positives of 20,000 absent keys, read from RocksDB").isLessThan(200);
+      assertThat(store.filteredAbsent()).isEqualTo(20_000 - read);
+      assertThat(store.cachedRows()).as("the rows, and only the absences read from RocksDB").isEqualTo(2_000 + read);
+      // deleted rows are false positives: read, found absent
+      for (long id = 0; id < 2_000; id += 2) {
+        store.stageDelete(Table.EMBEDDING, 0, id);
+      }
+      store.commit(version(2, 2f));
+      try (ModelView v = store.acquire()) {
+        assertThat(v.read(Table.EMBEDDING, 0, 10L, dst, 0)).isFalse();
+        assertThat(v.read(Table.EMBEDDING, 1, 11L, dst, 0)).isTrue();
       }
     }
   }
