@@ -398,10 +398,14 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         }
         sleepUntil(origin + settleMs);
         progress("%s: steady traffic at %,.0f/s for %d s", fs.name(), paced, durationMs / 1000);
+        Map<Long, Long> steadyCpu0 = threadCpuNanos();
+        long steadyProcess0 = processCpuNanos();
         long misses0 = scorer.model().store().cacheMisses();
         long ruledOut0 = scorer.model().store().filteredAbsent();
         sleepUntil(origin + settleMs + durationMs);
         Map<String, Object> steadyThread = streamThread(scorer);
+        Map<Long, Long> steadyCpu1 = threadCpuNanos();
+        long steadyProcess1 = processCpuNanos();
         long misses1 = scorer.model().store().cacheMisses();
         long ruledOut1 = scorer.model().store().filteredAbsent();
 
@@ -426,6 +430,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         }, "wnd-bench-swapper");
         swapper.start();
         sleepUntil(origin + settleMs + 2 * durationMs);
+        Map<Long, Long> swapCpu1 = threadCpuNanos();
+        long swapProcess1 = processCpuNanos();
         long misses2 = scorer.model().store().cacheMisses();
         long ruledOut2 = scorer.model().store().filteredAbsent();
         ReplaySummary paced0;
@@ -447,6 +453,13 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         // the phase (by wall time: a phase's bounds in event time, when the scorer is on time); a version carries
         // the cache over with its rows' new values
         steadyResult.put("row_cache_misses", misses1 - misses0);
+        // where the CPU went, per impression of the phase: with the paced producer (wnd-bench-replay, and the
+        // producer's network thread), the broker and the monitor beside the scorer, as in the throughput phase
+        steadyResult.put("process_cpu_us_per_score", Math.round((steadyProcess1 - steadyProcess0) / 1e2
+            / Math.max(1, st.impressions)) / 10.0);
+        steadyResult.put("cpu_us_per_score_by_thread", cpuByThreadGroup(steadyCpu0, steadyCpu1, st.impressions));
+        steadyResult.put("cpu_us_per_score_outside_java_threads", outsideJavaThreads(steadyProcess1 - steadyProcess0,
+            steadyCpu0, steadyCpu1, st.impressions));
         steadyResult.put("rows_ruled_out", ruledOut1 - ruledOut0);
         // rows in the hot-row cache at the end of the run (a full one, scorer.model.cache.rows, caches no more)
         r.put("row_cache_rows", scorer.model().store().cachedRows());
@@ -454,6 +467,11 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         Map<String, Object> swap = latency(sw, sw.impressions);
         swap.put("stream_thread", streamThread(scorer));
         swap.put("row_cache_misses", misses2 - misses1);
+        swap.put("process_cpu_us_per_score", Math.round((swapProcess1 - steadyProcess1) / 1e2
+            / Math.max(1, sw.impressions)) / 10.0);
+        swap.put("cpu_us_per_score_by_thread", cpuByThreadGroup(steadyCpu1, swapCpu1, sw.impressions));
+        swap.put("cpu_us_per_score_outside_java_threads", outsideJavaThreads(swapProcess1 - steadyProcess1,
+            steadyCpu1, swapCpu1, sw.impressions));
         swap.put("rows_ruled_out", ruledOut2 - ruledOut1);
         swap.put("versions_applied", scorer.model().version() - versionBefore);
         double changedPerVersion = later.subList(firstSwap, later.size()).stream().mapToInt(Changes::size).average()
@@ -537,29 +555,52 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
   private static Map<Long, Long> threadCpuNanos() {
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
     Map<Long, Long> m = new HashMap<>();
-    for (long id : threads.getAllThreadIds()) {
-      m.put(id, threads.getThreadCpuTime(id));
+    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t != null) {
+        m.put(t.getThreadId(), threads.getThreadCpuTime(t.getThreadId()));
+        THREAD_NAMES.putIfAbsent(t.getThreadId(), t.getThreadName());
+      }
     }
     return m;
   }
+
+  /**
+   * The process's CPU per score that no Java thread accounts for: the JVM's own threads (the garbage collector's,
+   * the JIT compilers'), and Java threads that started and ended between the two snapshots.
+   */
+  private static double outsideJavaThreads(long processNanos, Map<Long, Long> before, Map<Long, Long> after,
+      long scores) {
+    long threads = 0;
+    for (Map.Entry<Long, Long> t : after.entrySet()) {
+      if (t.getValue() >= 0) {
+        threads += t.getValue() - Math.max(0, before.getOrDefault(t.getKey(), 0L));
+      }
+    }
+    return Math.round((processNanos - threads) / 1e2 / Math.max(1, scores)) / 10.0;
+  }
+
+  /** The names of the threads {@link #threadCpuNanos} saw: a thread may end before its CPU is reported. */
+  private static final Map<Long, String> THREAD_NAMES = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * The CPU the threads took since {@code before}, per score, by group of thread (the name without its numbers: a
    * broker's request handlers are one group), the largest first, groups under 1 us per score left out.
    */
   private static Map<String, Double> cpuByThreadGroup(Map<Long, Long> before, long scores) {
-    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    return cpuByThreadGroup(before, threadCpuNanos(), scores);
+  }
+
+  /** CPU per score by thread group between two {@link #threadCpuNanos} (threads still alive). */
+  private static Map<String, Double> cpuByThreadGroup(Map<Long, Long> before, Map<Long, Long> after, long scores) {
     Map<String, Double> sums = new HashMap<>();
-    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
-      if (t == null) {
-        continue;
-      }
-      long now = threads.getThreadCpuTime(t.getThreadId());
+    for (Map.Entry<Long, Long> t : after.entrySet()) {
+      long now = t.getValue();
       if (now < 0) {
         continue;
       }
-      long spent = now - Math.max(0, before.getOrDefault(t.getThreadId(), 0L));
-      String group = t.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<uuid>").replaceAll("[0-9]+", "N");
+      long spent = now - Math.max(0, before.getOrDefault(t.getKey(), 0L));
+      String group = THREAD_NAMES.getOrDefault(t.getKey(), "?").replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<uuid>")
+          .replaceAll("[0-9]+", "N");
       sums.merge(group, spent / 1e3 / Math.max(1, scores), Double::sum);
     }
     Map<String, Double> out = new LinkedHashMap<>();

@@ -47,6 +47,9 @@ class BenchScoreIT {
       assertThat(p.get("stream_thread").get("poll_latency_max_ms").isNumber()).as(phase).isTrue();
       assertThat(p.get("stream_thread").get("commit_latency_max_ms").isNumber()).as(phase).isTrue();
       assertThat(p.get("row_cache_misses").asLong()).as(phase).isNotNegative();
+      assertThat(p.get("process_cpu_us_per_score").asDouble()).as(phase).isPositive();
+      assertThat(p.get("cpu_us_per_score_by_thread").has("wnd-bench-replay")).as(phase + ": the paced producer, "
+          + "whose thread has ended by the time the phase is reported").isTrue();
     }
     assertThat(s.get("swapping").get("versions_applied").asLong()).isGreaterThanOrEqualTo(2);
     assertThat(s.get("row_cache_rows").asLong()).isPositive();
