@@ -254,17 +254,15 @@ public final class ModelStore implements VersionSink, AutoCloseable {
    * thread that applies versions, before the version is published (about a second per few million rows).
    */
   private KeyFilter rebuiltFilter() {
+    // sized from RocksDB's estimate of its keys (one pass over them, not two); were it far too low, the next
+    // commit would find the new filter outgrown and build another
+    KeyFilter f = new KeyFilter(Math.max(initialFilterKeys, 2 * Math.max(0, approximateRows())));
     long keys = 0;
-    try (org.rocksdb.RocksIterator it = db.newIterator()) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        keys++;
-      }
-    }
-    KeyFilter f = new KeyFilter(Math.max(initialFilterKeys, 2 * keys));
     try (org.rocksdb.RocksIterator it = db.newIterator()) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         java.nio.ByteBuffer k = java.nio.ByteBuffer.wrap(it.key());
         f.add(k.get(), k.getInt(), k.getLong());
+        keys++;
       }
     }
     LOG.info("the model's key filter was rebuilt for {} rows ({} MB)", keys, f.capacity() * 2 / (1 << 20));
