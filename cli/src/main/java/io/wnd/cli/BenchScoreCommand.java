@@ -398,16 +398,10 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         }
         sleepUntil(origin + settleMs);
         progress("%s: steady traffic at %,.0f/s for %d s", fs.name(), paced, durationMs / 1000);
-        Map<Long, Long> steadyCpu0 = threadCpuNanos();
-        long steadyProcess0 = processCpuNanos();
-        long misses0 = scorer.model().store().cacheMisses();
-        long ruledOut0 = scorer.model().store().filteredAbsent();
+        Work steady0 = Work.now(scorer);
         sleepUntil(origin + settleMs + durationMs);
         Map<String, Object> steadyThread = streamThread(scorer);
-        Map<Long, Long> steadyCpu1 = threadCpuNanos();
-        long steadyProcess1 = processCpuNanos();
-        long misses1 = scorer.model().store().cacheMisses();
-        long ruledOut1 = scorer.model().store().filteredAbsent();
+        Work steady1 = Work.now(scorer);
 
         // 4. the same while versions are applied
         progress("%s: the same with a new version every %d s", fs.name(), swapMs / 1000);
@@ -430,10 +424,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         }, "wnd-bench-swapper");
         swapper.start();
         sleepUntil(origin + settleMs + 2 * durationMs);
-        Map<Long, Long> swapCpu1 = threadCpuNanos();
-        long swapProcess1 = processCpuNanos();
-        long misses2 = scorer.model().store().cacheMisses();
-        long ruledOut2 = scorer.model().store().filteredAbsent();
+        Work swap1 = Work.now(scorer);
         ReplaySummary paced0;
         try {
           paced0 = replay.join();
@@ -449,30 +440,13 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         Monitor.Interval sw = phases[2];
         Map<String, Object> steadyResult = latency(st, st.impressions);
         steadyResult.put("stream_thread", steadyThread);
-        // sparse rows read from RocksDB (neither cached nor ruled out by the key filter), and rows ruled out, during
-        // the phase (by wall time: a phase's bounds in event time, when the scorer is on time); a version carries
-        // the cache over with its rows' new values
-        steadyResult.put("row_cache_misses", misses1 - misses0);
-        // where the CPU went, per impression of the phase: with the paced producer (wnd-bench-replay, and the
-        // producer's network thread), the broker and the monitor beside the scorer, as in the throughput phase
-        steadyResult.put("process_cpu_us_per_score", Math.round((steadyProcess1 - steadyProcess0) / 1e2
-            / Math.max(1, st.impressions)) / 10.0);
-        steadyResult.put("cpu_us_per_score_by_thread", cpuByThreadGroup(steadyCpu0, steadyCpu1, st.impressions));
-        steadyResult.put("cpu_us_per_score_outside_java_threads", outsideJavaThreads(steadyProcess1 - steadyProcess0,
-            steadyCpu0, steadyCpu1, st.impressions));
-        steadyResult.put("rows_ruled_out", ruledOut1 - ruledOut0);
+        steady0.putDone(steady1, st.impressions, steadyResult);
         // rows in the hot-row cache at the end of the run (a full one, scorer.model.cache.rows, caches no more)
         r.put("row_cache_rows", scorer.model().store().cachedRows());
         r.put("steady", steadyResult);
         Map<String, Object> swap = latency(sw, sw.impressions);
         swap.put("stream_thread", streamThread(scorer));
-        swap.put("row_cache_misses", misses2 - misses1);
-        swap.put("process_cpu_us_per_score", Math.round((swapProcess1 - steadyProcess1) / 1e2
-            / Math.max(1, sw.impressions)) / 10.0);
-        swap.put("cpu_us_per_score_by_thread", cpuByThreadGroup(steadyCpu1, swapCpu1, sw.impressions));
-        swap.put("cpu_us_per_score_outside_java_threads", outsideJavaThreads(swapProcess1 - steadyProcess1,
-            steadyCpu1, swapCpu1, sw.impressions));
-        swap.put("rows_ruled_out", ruledOut2 - ruledOut1);
+        steady1.putDone(swap1, sw.impressions, swap);
         swap.put("versions_applied", scorer.model().version() - versionBefore);
         double changedPerVersion = later.subList(firstSwap, later.size()).stream().mapToInt(Changes::size).average()
             .orElse(0);
@@ -562,6 +536,37 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       }
     }
     return m;
+  }
+
+  /**
+   * What the process had done at a point of a paced phase (taken by wall time, a phase's bounds being in event time:
+   * the same, when the scorer is on time).
+   *
+   * @param threadCpu     {@link #threadCpuNanos}
+   * @param processCpu    {@link #processCpuNanos}
+   * @param rowsRead      sparse rows read from RocksDB: neither cached nor ruled out by the key filter
+   * @param rowsRuledOut  sparse rows the key filter ruled out
+   */
+  private record Work(Map<Long, Long> threadCpu, long processCpu, long rowsRead, long rowsRuledOut) {
+    static Work now(ScorerApp scorer) {
+      return new Work(threadCpuNanos(), processCpuNanos(), scorer.model().store().cacheMisses(),
+          scorer.model().store().filteredAbsent());
+    }
+
+    /**
+     * Puts what was done from this point to a later one into a phase's result: where the CPU went per impression
+     * (the paced producer, wnd-bench-replay and its network thread, the broker and the monitor run beside the
+     * scorer, as in the throughput phase), and the model's rows read and ruled out.
+     */
+    void putDone(Work later, long impressions, Map<String, Object> result) {
+      long n = Math.max(1, impressions);
+      result.put("row_cache_misses", later.rowsRead - rowsRead);
+      result.put("rows_ruled_out", later.rowsRuledOut - rowsRuledOut);
+      result.put("process_cpu_us_per_score", Math.round((later.processCpu - processCpu) / 1e2 / n) / 10.0);
+      result.put("cpu_us_per_score_by_thread", cpuByThreadGroup(threadCpu, later.threadCpu, impressions));
+      result.put("cpu_us_per_score_outside_java_threads",
+          outsideJavaThreads(later.processCpu - processCpu, threadCpu, later.threadCpu, impressions));
+    }
   }
 
   /**
