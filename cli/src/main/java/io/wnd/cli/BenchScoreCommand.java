@@ -380,6 +380,9 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
           throw new IllegalStateException("the paced replay ended before any impression was scored");
         }
         long origin = monitor.phaseOrigin();
+        // version 2 + i: the changes of the i-th later training
+        java.util.function.IntConsumer publishLater = i -> publisher.publish(version(fs, 2 + i, laterDense.get(i)),
+            List.of(later.get(i).wide(), later.get(i).embeddings()), Map.of(), null);
         int applied = 0;
         if (settleMs > 0) {
           progress("%s: settling at %,.0f/s for %d s (not measured; %d versions applied)", fs.name(), paced,
@@ -390,10 +393,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
           // 427 ms for 1.5 s, the next two by 140 and 78 ms. Applied early enough to be over before the steady phase
           for (int i = 1; i <= SETTLE_SWAPS; i++) {
             sleepUntil(origin + settleMs * i / (SETTLE_SWAPS + 1));
-            Changes c = later.get(applied);
-            publisher.publish(version(fs, 2 + applied, laterDense.get(applied)), List.of(c.wide(), c.embeddings()),
-                Map.of(), null);
-            applied++;
+            publishLater.accept(applied++);
           }
         }
         sleepUntil(origin + settleMs);
@@ -418,8 +418,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
             } catch (InterruptedException e) {
               return;
             }
-            Changes c = later.get(i);
-            publisher.publish(version(fs, 2 + i, laterDense.get(i)), List.of(c.wide(), c.embeddings()), Map.of(), null);
+            publishLater.accept(i);
           }
         }, "wnd-bench-swapper");
         swapper.start();

@@ -43,15 +43,19 @@ public final class ModelStore implements VersionSink, AutoCloseable {
   private final RocksDB db;
   private final int[] fields;
   private final int cacheLimit;
-  private final List<byte[]> stagedKeys = new ArrayList<>();
-  private final List<long[]> stagedIds = new ArrayList<>();
   /**
-   * Per staged id: its new row (zero-length for a delete) when the view in service had it cached at the time, for
-   * the new view's cache; else null. A swap then costs its readers no cache miss on the rows it changed (the hot
-   * ones, as a trainer changes the rows its examples touch), where dropping them from the cache sent each one's
-   * next read to RocksDB; and it keeps no more rows than the cache holds.
+   * A row staged while a view is in service, in staging order.
+   *
+   * @param key the RocksDB key (a discarded version is undone key by key)
+   * @param row its new row (zero-length for a delete) when the view in service had it cached at the time, for the
+   *     new view's cache; else null. A swap then costs its readers no cache miss on the rows it changed (the hot
+   *     ones, as a trainer changes the rows its examples touch), where dropping them from the cache sent each
+   *     one's next read to RocksDB; and it keeps no more rows than the cache holds
    */
-  private final List<float[]> stagedRows = new ArrayList<>();
+  private record Staged(byte[] key, int table, int field, long id, float[] row) {
+  }
+
+  private final List<Staged> staged = new ArrayList<>();
   private volatile ModelView current;
   /** What the views' reads found, over all views. */
   record ReadCounters(LongAdder hits, LongAdder misses, LongAdder filtered) {
@@ -156,12 +160,10 @@ public final class ModelStore implements VersionSink, AutoCloseable {
     ModelView v = current;
     if (v != null) {
       // only a view in service needs protecting (undo) and its cache carrying over
-      stagedKeys.add(key);
-      stagedIds.add(new long[] {table.ordinal(), field, id});
       RowCache[] fields = v.cache()[table.ordinal()];
       boolean cached = field < fields.length && fields[field].get(id) != null;
-      stagedRows.add(!cached ? null : values == null ? RocksKeys.ABSENT
-          : java.util.Arrays.copyOfRange(values, offset, offset + dim));
+      staged.add(new Staged(key, table.ordinal(), field, id, !cached ? null : values == null ? RocksKeys.ABSENT
+          : java.util.Arrays.copyOfRange(values, offset, offset + dim)));
     }
   }
 
@@ -177,16 +179,13 @@ public final class ModelStore implements VersionSink, AutoCloseable {
     }
     // in staging order, so that an id staged twice ends with its last row. An id cached only after it was staged
     // (a reader of the old view read it meanwhile) holds its old row in the copy: it is removed
-    for (int i = 0; i < stagedIds.size(); i++) {
-      long[] k = stagedIds.get(i);
-      int t = (int) k[0];
-      int f = (int) k[1];
-      if (f < fields[t]) {
-        float[] row = stagedRows.get(i);
-        if (row == null) {
-          cache[t][f].remove(k[2]);
+    for (Staged s : staged) {
+      if (s.field() < fields[s.table()]) {
+        RowCache c = cache[s.table()][s.field()];
+        if (s.row() == null) {
+          c.remove(s.id());
         } else {
-          cache[t][f].replace(k[2], row);
+          c.replace(s.id(), s.row());
         }
       }
     }
@@ -220,12 +219,12 @@ public final class ModelStore implements VersionSink, AutoCloseable {
     try (org.rocksdb.ReadOptions ro = new org.rocksdb.ReadOptions()) {
       ModelView held = acquire();
       try {
-        for (byte[] key : stagedKeys) {
-          byte[] before = db.get(snapshotOptions(held, ro), key);
+        for (Staged s : staged) {
+          byte[] before = db.get(snapshotOptions(held, ro), s.key());
           if (before == null) {
-            db.delete(writeOptions, key);
+            db.delete(writeOptions, s.key());
           } else {
-            db.put(writeOptions, key, before);
+            db.put(writeOptions, s.key(), before);
           }
         }
       } finally {
@@ -242,9 +241,7 @@ public final class ModelStore implements VersionSink, AutoCloseable {
   }
 
   private void clearStaged() {
-    stagedKeys.clear();
-    stagedIds.clear();
-    stagedRows.clear();
+    staged.clear();
     stagedCount = 0;
   }
 
