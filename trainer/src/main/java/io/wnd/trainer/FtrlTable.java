@@ -1,42 +1,87 @@
 package io.wnd.trainer;
 
+import io.wnd.state.spec.FtrlSettings;
 import io.wnd.state.table.LongLongIndex;
+import io.wnd.state.table.SparseTable;
+import io.wnd.state.version.SparseDelta;
+
+import java.util.Arrays;
 
 /**
- * FTRL-Proximal's state (z, n) per wide coordinate (field, id), stored inline in the hash table: one
- * {@link LongLongIndex} per field whose value is z and n as two floats, so that finding a coordinate's state is one
- * probe sequence in one cache line, where a hash index plus a row slab costs a second cache miss per coordinate
- * (with tens of millions of coordinates, nearly every access misses the caches).
+ * FTRL-Proximal's state (z, n) per wide coordinate (field, id), stored inline in the hash table, and the wide weights
+ * computed from it. One {@link LongLongIndex} per field holds z and n as two floats, so that finding a coordinate's
+ * state is one probe sequence in one cache line, where a hash index plus a row slab costs a second cache miss per
+ * coordinate (with tens of millions of coordinates, nearly every access misses the caches).
  *
- * <p>A state of (+0, +0), the state of a coordinate never touched, packs to 0, the index's empty-slot marker: such a
- * state is never stored, which is the same as not having it.
+ * <p><b>The weights are a view.</b> A coordinate's weight is a function of its state ({@link #weight}), so the
+ * model's wide table is {@link #weights()}, which computes each weight when it is read: a step writes one table, not
+ * a second one of weights (with a million ids per field, that second table cost as much as the first). What a version
+ * publishes comes from the state too: {@link #drainInto} writes the weights that changed since the previous drain.
  *
- * <p><b>Idle coordinates.</b> n is never negative, so its sign bit is free: it is the coordinate's <i>touched</i>
- * bit, set by every {@link #write} and {@link #put}. {@link #sweep} removes the coordinates whose bit is clear and
- * clears it on the others (the CLOCK scheme): run every T seconds, it removes a coordinate idle for between T and
- * 2T, at no cost per step and no memory per coordinate. Not thread-safe.
+ * <p><b>The word of a coordinate.</b> z is the high 32 bits; n (never negative) the low 32, whose spare bits are
+ * flags:
+ * <ul>
+ *   <li>the sign bit: <i>touched</i>, set by every write. {@link #sweep} removes the coordinates whose bit is clear
+ *       and clears it on the others (the CLOCK scheme): run every T seconds, it removes a coordinate idle for between
+ *       T and 2T, at no cost per step and no memory per coordinate;</li>
+ *   <li>bit 0: <i>dirty</i>, the weight changed since the last drain;</li>
+ *   <li>bit 1: <i>published</i>, the last drain published a non-zero weight for the coordinate (or it came from a
+ *       published model): a weight that returns to 0 is then published as a deletion.</li>
+ * </ul>
+ * So n keeps 21 bits of mantissa, not 23 ({@link #storable}: rounded towards 0, a relative error under 2.4e-7);
+ * the trainer computes every weight from the n it stores, so the weights it trains with, serves and publishes are
+ * the same.
+ *
+ * <p>A state of (+0, +0) without flags packs to 0, the index's empty-slot marker: such a state is never stored,
+ * which is the same as not having it. Not thread-safe.
  */
 final class FtrlTable {
 
-    /** The touched bit: the sign bit of n, the low word. */
     private static final long TOUCHED = 1L << 31;
+    private static final long DIRTY = 1L;
+    private static final long PUBLISHED = 1L << 1;
+    private static final long FLAGS = DIRTY | PUBLISHED;
+    private static final int N_BITS = 0x7FFF_FFFC;
+    /**
+     * Slots per block of {@link #dirtyBlocks}: a drain reads only the blocks where a weight changed. 64 slots are
+     * 1 KB of the index, 16 of its cache lines; the bitmap is a bit per block (4 KB for a field of 2 million slots),
+     * so marking a block costs a store into the CPU's nearest caches.
+     */
+    private static final int BLOCK_SHIFT = 6;
 
     private final LongLongIndex[] tables;
+    /** Per field, a bit per block of slots that may hold a dirty coordinate. */
+    private final long[][] dirtyBlocks;
+    /** Published coordinates removed by a sweep since the last drain: deleted by it unless they have a weight again. */
+    private final KeySlots removed = new KeySlots(1024);
+    private final double alpha;
+    private final double beta;
+    private final double l1;
+    private final double l2;
     private final long maxRows;
+    private final Weights weights = new Weights();
     private long size;
+    private long nonZero;
 
     /**
      * An empty table.
      *
-     * @param fields  the number of fields
-     * @param maxRows the most coordinates it holds, over all fields
+     * @param fields   the number of fields
+     * @param maxRows  the most coordinates it holds, over all fields
+     * @param settings FTRL's alpha, beta, l1 and l2, for the weights
      */
-    FtrlTable(int fields, long maxRows) {
+    FtrlTable(int fields, long maxRows, FtrlSettings settings) {
         tables = new LongLongIndex[fields];
+        dirtyBlocks = new long[fields][];
         for (int f = 0; f < fields; f++) {
             tables[f] = new LongLongIndex();
+            dirtyBlocks[f] = new long[blockWords(tables[f].slots())];
         }
         this.maxRows = maxRows;
+        this.alpha = settings.alpha();
+        this.beta = settings.beta();
+        this.l1 = settings.l1();
+        this.l2 = settings.l2();
     }
 
     /** The number of coordinates with state. */
@@ -49,125 +94,323 @@ final class FtrlTable {
         return size >= maxRows;
     }
 
+    /** n as this table stores it: rounded towards 0 to 21 bits of mantissa (the other 2 are flags). */
+    static float storable(float n) {
+        return Float.intBitsToFloat(Float.floatToRawIntBits(n) & N_BITS);
+    }
+
+    /** FTRL-Proximal's closed-form weight of a coordinate with state (z, n). */
+    float weight(float z, float n) {
+        if (Math.abs(z) <= l1) {
+            return 0f;
+        }
+        return (float) (-(z - Math.signum(z) * l1) / ((beta + Math.sqrt(n)) / alpha + l2));
+    }
+
+    /**
+     * The weights, as the model's wide table (dim 1): a live view, a coordinate's weight computed from its state when
+     * read; only the non-zero weights are rows. It cannot be written: the weights change only by training.
+     */
+    SparseTable weights() {
+        return weights;
+    }
+
     /** Loads the word where a coordinate's probe starts (see {@code WideDeepTrainer}'s prefetch); a meaningless value. */
     long touch(int field, long id) {
         return tables[field].touch(id);
     }
 
-    /** Loads the state at a slot from {@link #find}, and nothing else: prefetches it for {@link #write}. */
+    /** Loads the state at a slot from {@link #find}, and nothing else: prefetches it for {@link #update}. */
     long touchSlot(int field, int slot) {
         return tables[field].valueAt(slot);
     }
 
     /**
-     * Where a coordinate is: its slot ({@code >= 0}), for {@link #z}, {@link #n} and {@link #write}; or -1 when it
-     * has no state. A slot stays valid until the next {@link #put} of a new coordinate into the same field.
+     * Where a coordinate is: its slot ({@code >= 0}), for {@link #z}, {@link #n} and {@link #update}; or -1 when it
+     * has no state. A slot stays valid until the next {@link #add} or {@link #adopt} into the same field, or
+     * {@link #sweep}.
      */
     int find(int field, long id) {
         return tables[field].find(id);
     }
 
     float z(int field, int slot) {
-        return Float.intBitsToFloat((int) (tables[field].valueAt(slot) >>> 32));
+        return z(tables[field].valueAt(slot));
     }
 
     float n(int field, int slot) {
-        return Float.intBitsToFloat((int) (tables[field].valueAt(slot) & ~TOUCHED));
-    }
-
-    /** Overwrites the state at a slot from {@link #find}; (+0, +0) is not a state a found coordinate can reach. */
-    void write(int field, int slot, float z, float n) {
-        tables[field].setValueAt(slot, pack(z, n) | TOUCHED);
+        return n(tables[field].valueAt(slot));
     }
 
     /**
-     * Sets a coordinate's state, adding the coordinate if it has none.
+     * Overwrites the state at a slot from {@link #find}.
      *
-     * @return false if it had none and the table is full (nothing stored)
+     * @param n         a {@link #storable} n
+     * @param oldWeight the weight of the state before ({@link #weight} of its z and n)
+     * @param newWeight the weight of the new state
      */
-    boolean put(int field, long id, float z, float n) {
-        long v = pack(z, n);
+    void update(int field, int slot, float z, float n, float oldWeight, float newWeight) {
         LongLongIndex t = tables[field];
-        int slot = t.find(id);
-        if (slot >= 0) {
-            if (v == 0) {
-                throw new IllegalStateException("a coordinate's state cannot return to (+0, +0)");
-            }
-            t.setValueAt(slot, v | TOUCHED);
-            return true;
+        long flags = t.valueAt(slot) & FLAGS;
+        if (newWeight != oldWeight) {
+            flags |= DIRTY;
+            markBlock(field, slot);
+            nonZero += (newWeight != 0f ? 1 : 0) - (oldWeight != 0f ? 1 : 0);
         }
+        t.setValueAt(slot, pack(z, n) | flags | TOUCHED);
+    }
+
+    /**
+     * Adds the state of a coordinate that has none ({@link #find} said so, and no add of this field came since); a
+     * full table refuses without probing at all.
+     *
+     * @param n      a {@link #storable} n
+     * @param weight the weight of the state ({@link #weight} of z and n)
+     * @return false if the table is full (nothing stored)
+     */
+    boolean add(int field, long id, float z, float n, float weight) {
+        long v = pack(z, n);
         if (v == 0) {
             return true; // the untouched state: the same as no state
         }
         if (size >= maxRows) {
             return false;
         }
-        t.put(id, v | TOUCHED);
-        size++;
+        if (weight != 0f) {
+            nonZero++;
+            v |= DIRTY;
+        }
+        insert(field, id, v | TOUCHED);
+        if (weight != 0f) {
+            markBlock(field, tables[field].find(id));
+        }
         return true;
     }
 
     /**
-     * Adds the state of a coordinate that has none ({@link #find} said so, and no put of this field came since):
-     * {@link #put} without its lookup, and a full table refuses without probing at all.
+     * Adds the state of a coordinate of a published model (the trainer resumes from it); a weight it had is
+     * published already. One whose state's weight comes out as 0 (its published weight was too small for FTRL's
+     * state to hold) is published as a deletion by the next drain, so that the served model follows the trainer.
      *
-     * @return false if the table is full (nothing stored)
+     * @return false if it had state already, or the table is full (nothing stored)
      */
-    boolean add(int field, long id, float z, float n) {
-        long v = pack(z, n);
-        if (v == 0) {
-            return true; // the untouched state: the same as no state
-        }
-        if (size >= maxRows) {
+    boolean adopt(int field, long id, float z, float n) {
+        if (size >= maxRows || find(field, id) >= 0) {
             return false;
         }
-        tables[field].put(id, v | TOUCHED);
-        size++;
+        long v = pack(z, n) | PUBLISHED | TOUCHED;
+        float w = weight(z, storable(n));
+        if (w != 0f) {
+            nonZero++;
+        } else {
+            v |= DIRTY;
+        }
+        insert(field, id, v);
+        if (w == 0f) {
+            markBlock(field, tables[field].find(id));
+        }
         return true;
     }
 
     /**
      * Removes every coordinate not touched since the previous sweep (or since it was added, for the first), and
-     * clears the touched bit of the others.
+     * clears the touched bit of the others. The next drain deletes the published weights of the removed ones.
      *
-     * @param removed called with each coordinate removed
      * @return how many were removed
      */
-    int sweep(KeyVisitor removed) {
+    int sweep() {
         int count = 0;
         for (int f = 0; f < tables.length; f++) {
             LongLongIndex t = tables[f];
             KeySlots idle = new KeySlots(1024);
-            int n = t.slots();
-            for (int i = 0; i < n; i++) {
+            int slots = t.slots();
+            for (int i = 0; i < slots; i++) {
                 long v = t.valueAt(i);
                 if (v == 0) {
                     continue;
                 }
                 if ((v & TOUCHED) != 0 && (v & ~TOUCHED) != 0) {
                     t.setValueAt(i, v & ~TOUCHED);
-                } else {
-                    idle.slot(f, t.keyAt(i));
+                    continue;
+                }
+                idle.slot(f, t.keyAt(i));
+                if (weight(z(v), n(v)) != 0f) {
+                    nonZero--;
+                }
+                if ((v & PUBLISHED) != 0) {
+                    removed.slot(f, t.keyAt(i));
                 }
             }
             for (int s = 0; s < idle.size(); s++) {
                 t.remove(idle.id(s));
-                size--;
-                count++;
-                removed.visit(f, idle.id(s));
             }
+            if (idle.size() > 0) {
+                // a removal moves the entries after it back: a dirty one may now be in a block not marked
+                Arrays.fill(dirtyBlocks[f], -1L);
+            }
+            size -= idle.size();
+            count += idle.size();
         }
         return count;
     }
 
-    /** Visits a coordinate. */
-    @FunctionalInterface
-    interface KeyVisitor {
-        void visit(int field, long id);
+    /**
+     * Adds to a delta (dim 1) what changed since the previous drain, and forgets it: the weight of every coordinate
+     * whose weight changed and is not 0, and a deletion for every published weight that is 0 now or whose
+     * coordinate a sweep removed. Reads the blocks of the index where a weight changed.
+     *
+     * @param out the wide delta
+     */
+    void drainInto(SparseDelta out) {
+        float[] one = new float[1];
+        for (int s = 0; s < removed.size(); s++) {
+            int field = removed.field(s);
+            long id = removed.id(s);
+            int slot = find(field, id);
+            // a coordinate that has state again, with a weight, is dirty: the scan below publishes that weight
+            if (slot < 0 || weightAt(field, slot) == 0f) {
+                out.delete(field, id);
+            }
+        }
+        removed.clear();
+        for (int f = 0; f < tables.length; f++) {
+            LongLongIndex t = tables[f];
+            long[] blocks = dirtyBlocks[f];
+            for (int w = 0; w < blocks.length; w++) {
+                long bits = blocks[w];
+                if (bits == 0) {
+                    continue;
+                }
+                blocks[w] = 0;
+                while (bits != 0) {
+                    int first = ((w << 6) + Long.numberOfTrailingZeros(bits)) << BLOCK_SHIFT;
+                    bits &= bits - 1;
+                    int end = Math.min(t.slots(), first + (1 << BLOCK_SHIFT));
+                    for (int slot = first; slot < end; slot++) {
+                        long v = t.valueAt(slot);
+                        if ((v & DIRTY) == 0) {
+                            continue; // an empty slot too (0)
+                        }
+                        float weight = weight(z(v), n(v));
+                        long next = v & ~FLAGS;
+                        if (weight != 0f) {
+                            one[0] = weight;
+                            out.put(f, t.keyAt(slot), one, 0);
+                            next |= PUBLISHED;
+                        } else if ((v & PUBLISHED) != 0) {
+                            out.delete(f, t.keyAt(slot));
+                        }
+                        // the state (+0, +0), not touched since a sweep: kept (as touched) until the next sweep
+                        t.setValueAt(slot, next == 0 ? TOUCHED : next);
+                    }
+                }
+            }
+        }
     }
 
-    /** z and n as two floats, n's sign bit (the touched bit) clear: n is never negative. */
+    private float weightAt(int field, int slot) {
+        long v = tables[field].valueAt(slot);
+        return weight(z(v), n(v));
+    }
+
+    private void insert(int field, long id, long value) {
+        LongLongIndex t = tables[field];
+        int slots = t.slots();
+        t.put(id, value);
+        size++;
+        if (t.slots() != slots) {
+            // the index grew: every entry moved, dirty ones included
+            dirtyBlocks[field] = new long[blockWords(t.slots())];
+            Arrays.fill(dirtyBlocks[field], -1L);
+        }
+    }
+
+    private void markBlock(int field, int slot) {
+        dirtyBlocks[field][slot >>> (BLOCK_SHIFT + 6)] |= 1L << (slot >>> BLOCK_SHIFT);
+    }
+
+    private static int blockWords(int slots) {
+        return Math.max(1, slots >>> (BLOCK_SHIFT + 6));
+    }
+
+    private static float z(long v) {
+        return Float.intBitsToFloat((int) (v >>> 32));
+    }
+
+    private static float n(long v) {
+        return Float.intBitsToFloat((int) v & N_BITS);
+    }
+
+    /** z and n as two floats, n's sign bit and flag bits clear. */
     private static long pack(float z, float n) {
-        return ((long) Float.floatToRawIntBits(z) << 32) | (Float.floatToRawIntBits(n) & 0xFFFFFFFFL);
+        return ((long) Float.floatToRawIntBits(z) << 32) | (Float.floatToRawIntBits(n) & (long) N_BITS);
+    }
+
+    /** {@link #weights()}. */
+    private final class Weights implements SparseTable {
+
+        @Override
+        public int dim() {
+            return 1;
+        }
+
+        @Override
+        public int fields() {
+            return tables.length;
+        }
+
+        @Override
+        public long maxRows() {
+            return maxRows;
+        }
+
+        @Override
+        public long size() {
+            return nonZero;
+        }
+
+        @Override
+        public boolean read(int field, long id, float[] dst, int offset) {
+            int slot = find(field, id);
+            if (slot < 0) {
+                return false;
+            }
+            float w = weightAt(field, slot);
+            if (w == 0f) {
+                return false;
+            }
+            dst[offset] = w;
+            return true;
+        }
+
+        @Override
+        public boolean put(int field, long id, float[] row) {
+            throw new UnsupportedOperationException("the trainer's wide weights follow its FTRL state: train to change them");
+        }
+
+        @Override
+        public boolean remove(int field, long id) {
+            throw new UnsupportedOperationException("the trainer's wide weights follow its FTRL state: train to change them");
+        }
+
+        @Override
+        public void forEach(RowVisitor visitor) {
+            float[] one = new float[1];
+            for (int f = 0; f < tables.length; f++) {
+                LongLongIndex t = tables[f];
+                int slots = t.slots();
+                for (int slot = 0; slot < slots; slot++) {
+                    long v = t.valueAt(slot);
+                    if (v == 0) {
+                        continue;
+                    }
+                    float w = weight(z(v), n(v));
+                    if (w != 0f) {
+                        one[0] = w;
+                        visitor.visit(f, t.keyAt(slot), one, 0);
+                    }
+                }
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@ import io.wnd.state.spec.FeatureSpec;
 import io.wnd.state.spec.FtrlSettings;
 import io.wnd.state.table.FloatPages;
 import io.wnd.state.table.InMemorySparseTable;
+import io.wnd.state.table.SparseTable;
 import io.wnd.state.version.SparseDelta;
 import io.wnd.state.version.Table;
 import org.slf4j.Logger;
@@ -25,9 +26,9 @@ import java.util.List;
  * <ul>
  *   <li><b>Wide</b>: FTRL-Proximal per coordinate (McMahan et al. 2013, "Ad Click Prediction: a View from the
  *       Trenches"), with the spec's alpha, beta, l1 and l2. Each coordinate's {@code (z, n)} lives in the
- *       trainer's own table; the weight {@code w = 0 if |z| <= l1, else -(z - sgn(z) l1) / ((beta + sqrt(n)) /
- *       alpha + l2)} is written into the model's wide table only where it changed, and removed where it became
- *       0, so the served wide table holds only non-zero weights.</li>
+ *       trainer's own table ({@link FtrlTable}); the model's wide table is a view of it, each weight
+ *       {@code w = 0 if |z| <= l1, else -(z - sgn(z) l1) / ((beta + sqrt(n)) / alpha + l2)} computed when read,
+ *       and only the non-zero weights are rows of it.</li>
  *   <li><b>Embeddings</b>: one row per (field, id), no collisions, Adagrad per row with the spec's learning rate
  *       and initial accumulator. An id gets a row once it has been seen {@code admission_threshold} times; a row
  *       not seen for {@code idle_expiry_seconds} (by the clock given to the constructor) is removed by
@@ -80,8 +81,6 @@ public final class WideDeepTrainer {
     private final int admissionThreshold;
     private final long idleExpirySeconds;
 
-    /** The model's wide table. */
-    private final InMemorySparseTable wideRows;
     /**
      * Sums of the index words touched before a batch's lookups. Why touch first: with tables of millions of rows
      * nearly every lookup misses the CPU caches, and a probe loop (load, compare, branch) lets the CPU wait for one
@@ -91,7 +90,7 @@ public final class WideDeepTrainer {
     private long prefetched;
     /** The model's embedding table. */
     private final InMemorySparseTable embeddingRows;
-    /** FTRL state per wide coordinate: (z, n), inline in its hash table. */
+    /** FTRL state per wide coordinate: (z, n), inline in its hash table; the model's wide table is its view. */
     private final FtrlTable ftrl;
     /**
      * Per embedding row, by the embedding table's row number (dim + 2 floats a row, in pages: growing copies
@@ -99,8 +98,7 @@ public final class WideDeepTrainer {
      * gave, so an update costs no second hash lookup (with tables of millions of rows, a cache miss saved per id).
      */
     private final FloatPages embState;
-    /** The rows changed since the last drain, per table. */
-    private final ChangedRows wideChanges = new ChangedRows();
+    /** The embedding rows changed since the last drain (the FTRL table tracks the wide weights that changed). */
     private final ChangedRows embChanges = new ChangedRows();
     /**
      * An id seen but not admitted yet carries a mark in the embedding table's index (see
@@ -129,8 +127,6 @@ public final class WideDeepTrainer {
     private double[] wideGrad = new double[0];
     /** Per wide slot: its slot in {@link #ftrl} (see {@link FtrlTable#find}), or -1 (a new coordinate). */
     private int[] wideFtrlRow = new int[0];
-    // each coordinate's row in the wide table where its weight changes in place (else -1), found in updateWide
-    private int[] wideRowAt = new int[0];
     /** Per embedding slot without a row: its mark (see {@link #MARK_COUNT_SHIFT}), or 0. */
     private long[] embMark = new long[0];
     /** Per embedding slot: its row in the embedding table, or -1. */
@@ -143,7 +139,6 @@ public final class WideDeepTrainer {
     private double[] logits = new double[0];
     private float[] dLogit = new float[0];
 
-    private final float[] one = new float[1];
     /**
      * Slots per chunk of the table work of a step: a chunk's cache lines are touched, then worked on while still in
      * the CPU's nearest caches (a batch's few thousand keys' lines, all touched first, would not fit there).
@@ -180,11 +175,14 @@ public final class WideDeepTrainer {
      * moments, admission counts) starts fresh; the wide weights are carried over into FTRL's z so that training
      * starts from them.
      *
-     * @param model the model to train in place
+     * <p>The embeddings and the tower are trained in place. The wide weights are copied into the trainer's FTRL
+     * state, whose view is the wide table of {@link #model()} from then on: the given model's own wide table is not
+     * trained (read the trained model from {@link #model()}).
+     *
+     * @param model the model to train
      * @param clock the clock that stamps when an id was last seen (for idle expiry)
      */
     public WideDeepTrainer(WideDeepModel model, Clock clock) {
-        this.model = model;
         this.spec = model.spec();
         this.clock = clock;
         this.useWide = spec.modelType().usesWide();
@@ -204,14 +202,13 @@ public final class WideDeepTrainer {
         this.initialAccumulator = (float) a.initialAccumulator();
         this.admissionThreshold = spec.admissionThreshold();
         this.idleExpirySeconds = spec.idleExpirySeconds();
-        if (!(model.wide() instanceof InMemorySparseTable w) || !(model.embeddings() instanceof InMemorySparseTable e)) {
-            throw new IllegalArgumentException("the trainer trains heap tables (InMemorySparseTable); got "
-                    + model.wide().getClass().getSimpleName() + " and "
+        if (!(model.embeddings() instanceof InMemorySparseTable e)) {
+            throw new IllegalArgumentException("the trainer trains a heap embedding table (InMemorySparseTable); got "
                     + model.embeddings().getClass().getSimpleName());
         }
-        this.wideRows = w;
         this.embeddingRows = e;
-        this.ftrl = new FtrlTable(nWide, spec.maxWideRows());
+        this.ftrl = new FtrlTable(nWide, spec.maxWideRows(), f);
+        this.model = new WideDeepModel(spec, ftrl.weights(), e, model.tower());
         this.embState = new FloatPages(dim + 2);
         this.embRow = new float[dim];
         int expected = spec.batchSize();
@@ -220,7 +217,7 @@ public final class WideDeepTrainer {
         this.wideSlots = new KeySlots(expected * nWide);
         this.embSlots = new KeySlots(expected * nSparse);
         this.dl4j = useDeep ? new Dl4jTower(model.tower(), spec.adam(), spec.seed()) : null;
-        adoptExistingState();
+        adoptExistingState(model.wide());
         this.lastWideSweep = nowSeconds();
         LOG.info("trainer for spec '{}' ({}): {} wide fields, {} embedding fields of dim {}, tower {}",
                 spec.name(), spec.modelType().jsonName(), nWide, nSparse, dim,
@@ -232,14 +229,14 @@ public final class WideDeepTrainer {
      * weight for n = 0 and {@code z = -w (beta / alpha + l2) - sgn(w) l1}; embedding rows get the initial
      * accumulator and "seen now"; the bias gets z likewise.
      */
-    private void adoptExistingState() {
+    private void adoptExistingState(SparseTable wide) {
         long now = nowSeconds();
         double scale = beta / alpha + l2;
-        wideRows.forEachRow((field, id, row) -> {
-            wideRows.readRow(row, one, 0);
-            float w = one[0];
-            ftrl.put(field, id, (float) (-w * scale - Math.signum(w) * l1), 0f);
-            wideChanges.keyed(row, field, id);
+        wide.forEach((field, id, values, offset) -> {
+            float w = values[offset];
+            if (w != 0f) {
+                ftrl.adopt(field, id, (float) (-w * scale - Math.signum(w) * l1), 0f);
+            }
         });
         embeddingRows.forEachRow((field, id, row) -> {
             embChanges.keyed(row, field, id);
@@ -421,7 +418,7 @@ public final class WideDeepTrainer {
             wideZ[s] = 0f;
             wideN[s] = 0f;
         }
-        wideW[s] = ftrlWeight(wideZ[s], wideN[s]);
+        wideW[s] = ftrl.weight(wideZ[s], wideN[s]);
         wideGrad[s] = 0;
     }
 
@@ -503,10 +500,10 @@ public final class WideDeepTrainer {
             double n = wideN[s];
             double sigma = (Math.sqrt(n + g * g) - Math.sqrt(n)) / alpha;
             float z = (float) (wideZ[s] + g - sigma * wideW[s]);
-            float nn = (float) (n + g * g);
+            float nn = FtrlTable.storable((float) (n + g * g));
             wideZ[s] = z;
             wideN[s] = nn;
-            wideNewW[s] = ftrlWeight(z, nn);
+            wideNewW[s] = ftrl.weight(z, nn);
         }
         // 2: the writes, a chunk of coordinates at a time: first touch what the chunk's writes visit (see prefetch;
         // the lookups of wideForward have been pushed out of the caches since by the rest of the step), then write
@@ -522,116 +519,36 @@ public final class WideDeepTrainer {
             }
             for (int s = c; s < end; s++) {
                 if (wideFtrlRow[s] >= 0) {
-                    ftrl.write(wideSlots.field(s), wideFtrlRow[s], wideZ[s], wideN[s]);
+                    ftrl.update(wideSlots.field(s), wideFtrlRow[s], wideZ[s], wideN[s], wideW[s], wideNewW[s]);
                 }
             }
         }
-        // a full FTRL table refuses new coordinates without probing (FtrlTable.add): nothing to touch for them
-        boolean ftrlFull = ftrl.full();
-        // ...then new coordinates, weights changed in place and new weights (before the removed ones, so that new
-        // weights take the free rows touched here, not rows freed in this step)...
-        for (int c = 0; c < slots; c += CHUNK) {
-            int end = Math.min(slots, c + CHUNK);
-            int newWeights = 0;
-            for (int s = c; s < end; s++) {
-                int field = wideSlots.field(s);
-                long id = wideSlots.id(s);
-                if (wideFtrlRow[s] < 0 && !ftrlFull) {
-                    touched += ftrl.touch(field, id);
-                }
-                if (wideNewW[s] != wideW[s] && wideNewW[s] != 0f) {
-                    // the wide table only where a weight changed: it holds the non-zero weights, and most coordinates
-                    // of a long tail stay at 0
-                    touched += wideRows.touch(field, id);
-                    if (wideW[s] == 0f) {
-                        newWeights++;
+        // ...then the new coordinates; a full FTRL table refuses them without probing (FtrlTable.add): nothing to
+        // touch for them
+        if (!ftrl.full()) {
+            for (int c = 0; c < slots; c += CHUNK) {
+                int end = Math.min(slots, c + CHUNK);
+                for (int s = c; s < end; s++) {
+                    if (wideFtrlRow[s] < 0) {
+                        touched += ftrl.touch(wideSlots.field(s), wideSlots.id(s));
                     }
                 }
+                addWide(c, end);
             }
-            // the rows new weights will reuse (freed earlier: anywhere in the table) and where the changed rows keep
-            // their keys; rows added at the end are written in order, which the CPU prefetches by itself
-            for (int k = 0; k < newWeights; k++) {
-                int row = wideRows.reusedRow(k);
-                if (row < 0) {
-                    break;
-                }
-                touched += wideRows.touchRow(row) + wideChanges.touch(row);
-            }
-            // the rows of weights changed in place, found now that their index words are cached, and touched
-            for (int s = c; s < end; s++) {
-                wideRowAt[s] = -1;
-                if (wideNewW[s] != wideW[s] && wideNewW[s] != 0f && wideW[s] != 0f) {
-                    int row = wideRows.row(wideSlots.field(s), wideSlots.id(s));
-                    wideRowAt[s] = row;
-                    if (row >= 0) {
-                        touched += wideRows.touchRow(row);
-                    }
-                }
-            }
-            for (int s = c; s < end; s++) {
-                writeWide(s);
-            }
-        }
-        // ...then the weights that became 0: a row number read above is still its key's (only others are removed)
-        for (int c = 0; c < slots; c += CHUNK) {
-            int end = Math.min(slots, c + CHUNK);
-            for (int s = c; s < end; s++) {
-                if (wideNewW[s] == 0f && wideW[s] != 0f) {
-                    int field = wideSlots.field(s);
-                    long id = wideSlots.id(s);
-                    touched += wideRows.touch(field, id) + wideChanges.touchRemoved(field, id);
-                }
-            }
-            for (int s = c; s < end; s++) {
-                if (wideNewW[s] == 0f && wideW[s] != 0f) {
-                    int field = wideSlots.field(s);
-                    long id = wideSlots.id(s);
-                    int row = wideRows.removeRow(field, id);
-                    if (row >= 0) {
-                        wideChanges.removed(row, field, id);
-                    }
-                }
-            }
+        } else {
+            addWide(0, slots);
         }
         prefetched += touched;
     }
 
-    /** A coordinate's new state if it had none, and its weight where it changed to a non-zero value. */
-    private void writeWide(int s) {
-        int field = wideSlots.field(s);
-        long id = wideSlots.id(s);
-        if (wideFtrlRow[s] < 0 && !ftrl.add(field, id, wideZ[s], wideN[s])) {
-            refused("wide coordinate");
-            wideNewW[s] = wideW[s]; // no state, so no weight: it stays 0
-            return;
+    /** The new coordinates among wide slots {@code [from, to)}: their state, unless the FTRL table is full. */
+    private void addWide(int from, int to) {
+        for (int s = from; s < to; s++) {
+            if (wideFtrlRow[s] < 0
+                    && !ftrl.add(wideSlots.field(s), wideSlots.id(s), wideZ[s], wideN[s], wideNewW[s])) {
+                refused("wide coordinate");
+            }
         }
-        float w = wideNewW[s];
-        if (w == wideW[s] || w == 0f) {
-            return;
-        }
-        one[0] = w;
-        // a non-zero weight has a row, unless the wide table was full when it became non-zero (found in updateWide;
-        // still valid: rows are only added before this)
-        int row = wideRowAt[s];
-        if (row >= 0) {
-            wideRows.writeRow(row, one);
-            wideChanges.changed(row);
-            return;
-        }
-        row = wideRows.putRow(field, id, one);
-        if (row < 0) {
-            refused("wide weight");
-            return;
-        }
-        wideChanges.added(row, field, id);
-    }
-
-    /** FTRL-Proximal's closed-form weight of one coordinate, from its stored (float) z and n. */
-    private float ftrlWeight(float z, float n) {
-        if (Math.abs(z) <= l1) {
-            return 0f;
-        }
-        return (float) (-(z - Math.signum(z) * l1) / ((beta + Math.sqrt(n)) / alpha + l2));
     }
 
     private void updateBias(double g, double sumSquares) {
@@ -766,12 +683,7 @@ public final class WideDeepTrainer {
         long now = nowSeconds();
         if (now - lastWideSweep >= idleExpirySeconds) {
             lastWideSweep = now;
-            int wide = ftrl.sweep((field, id) -> {
-                int row = wideRows.removeRow(field, id);
-                if (row >= 0) {
-                    wideChanges.removed(row, field, id);
-                }
-            });
+            int wide = ftrl.sweep();
             if (wide > 0) {
                 LOG.info("expired {} wide coordinates not touched for at least {} s", wide, idleExpirySeconds);
             }
@@ -807,7 +719,8 @@ public final class WideDeepTrainer {
     /**
      * The sparse rows changed since the previous call (or since this trainer started): each row's current value,
      * or a deletion where the row no longer exists. Costs the number of changed rows, plus a scan of one bit per
-     * table row (a millisecond for ten million rows).
+     * embedding row (a millisecond for ten million rows) and of the blocks of the FTRL table where a weight changed
+     * (1 KB a block of 64 coordinates' slots; all of them when the weights of most blocks changed).
      *
      * @return the wide and embedding deltas
      */
@@ -833,7 +746,7 @@ public final class WideDeepTrainer {
                     + "/" + into.embeddings().dim());
         }
         into.wide().clear();
-        wideChanges.drainInto(wideRows, one, into.wide());
+        ftrl.drainInto(into.wide());
         into.embeddings().clear();
         embChanges.drainInto(embeddingRows, embRow, into.embeddings());
         return into;
@@ -931,7 +844,6 @@ public final class WideDeepTrainer {
             wideNewW = Arrays.copyOf(wideNewW, n);
             wideGrad = Arrays.copyOf(wideGrad, n);
             wideFtrlRow = Arrays.copyOf(wideFtrlRow, n);
-            wideRowAt = Arrays.copyOf(wideRowAt, n);
         }
     }
 

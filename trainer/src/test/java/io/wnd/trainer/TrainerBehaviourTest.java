@@ -79,6 +79,51 @@ class TrainerBehaviourTest {
     }
 
     @Test
+    void shouldResumeFromAPublishedModelWithItsWideWeightsAndPublishOnlyWhatChangesAfter() {
+        FeatureSpec spec = FeatureSpec.builtin("criteo");
+        WideDeepTrainer first = new WideDeepTrainer(spec, CLOCK);
+        for (int s = 0; s < 6; s++) {
+            first.train(SyntheticExamples.uniform(spec, 512, 300, s));
+        }
+        // the model as a scorer or a restarted trainer reads it: heap tables holding the published rows
+        io.wnd.state.table.InMemorySparseTable wide =
+                new io.wnd.state.table.InMemorySparseTable(spec.wideFieldCount(), 1, spec.maxWideRows());
+        first.model().wide().forEach((f, id, values, offset) -> wide.put(f, id, new float[] {values[offset]}));
+        io.wnd.state.table.InMemorySparseTable embeddings = new io.wnd.state.table.InMemorySparseTable(
+                spec.sparseCount(), spec.embeddingDim(), spec.maxEmbeddingRows());
+        first.model().embeddings().forEach((f, id, values, offset) -> embeddings.put(f, id,
+                java.util.Arrays.copyOfRange(values, offset, offset + spec.embeddingDim())));
+        io.wnd.state.model.WideDeepModel published =
+                new io.wnd.state.model.WideDeepModel(spec, wide, embeddings, first.model().tower());
+        assertThat(wide.size()).isPositive();
+
+        WideDeepTrainer resumed = new WideDeepTrainer(published, CLOCK);
+
+        // its weights are the published ones, recomputed from FTRL state: z = -(w (beta / alpha + l2) + sgn(w) l1) in a
+        // float, whose rounding (an ulp of l1, 3e-8) comes back divided by beta / alpha + l2 (21)
+        assertThat(resumed.model().wide().size()).isEqualTo(wide.size());
+        wide.forEach((f, id, values, offset) -> assertThat(resumed.model().wide().get(f, id)[0])
+                .isCloseTo(values[offset], within(2e-9f + 1e-6f * Math.abs(values[offset]))));
+        Changes none = resumed.drainChanges();
+        assertThat(none.size()).as("nothing changed since the version it resumed from").isZero();
+        // a step publishes the keys of its batch only
+        List<Example> batch = SyntheticExamples.uniform(spec, 64, 300, 99);
+        Set<String> keys = new HashSet<>();
+        for (Example e : batch) {
+            long[] ids = e.features().wideIds();
+            for (int f = 0; f < ids.length; f++) {
+                keys.add(f + ":" + ids[f]);
+            }
+        }
+        resumed.train(batch);
+        Changes changes = resumed.drainChanges();
+        assertThat(changes.wide().size()).isPositive();
+        for (int i = 0; i < changes.wide().size(); i++) {
+            assertThat(keys).contains(changes.wide().field(i) + ":" + changes.wide().id(i));
+        }
+    }
+
+    @Test
     void shouldTouchOnlyTheRowsOfTheBatch() {
         FeatureSpec spec = FeatureSpec.builtin("criteo");
         WideDeepTrainer trainer = new WideDeepTrainer(spec, CLOCK);
