@@ -48,8 +48,9 @@ import java.util.List;
  * batch mean (Adam).
  *
  * <p><b>Order of a step</b>: the batch is scored with the current model (these are the progressive-validation
- * predictions {@link #train} returns), then every part is updated from the same gradients, then ids that reached
- * the admission threshold get rows (used from the next batch on).
+ * predictions {@link #train} returns); while it is, ids without embedding rows are counted towards admission and
+ * those that reach the threshold get rows (used from the next batch on: they are not part of this step); then
+ * every part is updated from the same gradients.
  *
  * <p>Not thread-safe: one thread trains; the model must not be read while a step runs.
  */
@@ -264,7 +265,7 @@ public final class WideDeepTrainer {
      */
     public double[] score(List<Example> batch) {
         int b = batch.size();
-        forward(batch, false);
+        forward(batch, false, 0);
         double[] p = new double[b];
         for (int i = 0; i < b; i++) {
             p[i] = ForwardPass.sigmoid(logits[i]);
@@ -273,9 +274,9 @@ public final class WideDeepTrainer {
     }
 
     /**
-     * One mini-batch step: scores the batch with the current model, then updates the wide weights, the
-     * embedding rows the batch touched, the dense tower and the bias, then admits ids that reached the admission
-     * threshold.
+     * One mini-batch step: scores the batch with the current model (admitting the ids that reach the admission
+     * threshold, for the next steps), then updates the wide weights, the embedding rows the batch touched, the
+     * dense tower and the bias.
      *
      * <p><b>Warm-up.</b> A new trainer's model predicts p = 0.5 for everything; a full first batch would be scored
      * (and its progressive metrics counted) before any step moved it, and the next full batch after only one
@@ -315,7 +316,8 @@ public final class WideDeepTrainer {
 
     private double[] step(List<Example> batch) {
         int b = batch.size();
-        forward(batch, true);
+        long now = nowSeconds();
+        forward(batch, true, now);
         double[] p = new double[b];
         double biasGrad = 0;
         double biasSq = 0;
@@ -326,7 +328,6 @@ public final class WideDeepTrainer {
             biasGrad += g;
             biasSq += g * g;
         }
-        long now = nowSeconds();
         if (useWide) {
             updateWide(b);
         }
@@ -340,8 +341,11 @@ public final class WideDeepTrainer {
         return p;
     }
 
-    /** Fills {@link #logits} with wide + deep + bias, exactly as {@link ForwardPass} sums them. */
-    private void forward(List<Example> batch, boolean training) {
+    /**
+     * Fills {@link #logits} with wide + deep + bias, exactly as {@link ForwardPass} sums them; when training, also
+     * counts the sightings of the ids without embedding rows and admits those that reach the threshold.
+     */
+    private void forward(List<Example> batch, boolean training, long now) {
         int b = batch.size();
         ensureBatch(b);
         float bias = model.tower().bias();
@@ -351,7 +355,7 @@ public final class WideDeepTrainer {
         }
         float[] deep = null;
         if (useDeep) {
-            embeddingForward(batch);
+            embeddingForward(batch, training, now);
             deep = training ? dl4j.forward(input, b) : dl4j.output(input, b);
         }
         for (int i = 0; i < b; i++) {
@@ -422,7 +426,7 @@ public final class WideDeepTrainer {
         wideGrad[s] = 0;
     }
 
-    private void embeddingForward(List<Example> batch) {
+    private void embeddingForward(List<Example> batch, boolean training, long now) {
         int b = batch.size();
         embSlots.clear();
         // 1: the batch's distinct (field, id)s and how often each occurs
@@ -441,7 +445,8 @@ public final class WideDeepTrainer {
             }
         }
         // 2: their rows, a chunk at a time: one pass that only touches the index words (see prefetch), one that
-        // finds the rows and touches them, one that reads them
+        // finds the rows and touches them, one that reads them. When training, the ids without rows are counted
+        // towards admission then, while their index words are in the caches (see countTowardsAdmission)
         int n = embSlots.size();
         long touched = 0;
         for (int c = 0; c < n; c += CHUNK) {
@@ -463,6 +468,13 @@ public final class WideDeepTrainer {
                 embPresent[s] = row >= 0;
                 if (row >= 0) {
                     embeddingRows.readRow(row, embRows, s * dim);
+                }
+            }
+            if (training) {
+                for (int s = c; s < end; s++) {
+                    if (!embPresent[s]) {
+                        countTowardsAdmission(s, now);
+                    }
                 }
             }
         }
@@ -575,10 +587,8 @@ public final class WideDeepTrainer {
             }
         }
         int slots = embSlots.size();
-        // a chunk at a time, touch what the writes visit (see prefetch: the lookups of embeddingForward have been
-        // pushed out of the caches since by the rest of the step), then write. For an id without a row that is the
-        // index word where its new mark or row goes. From here on embSeen counts an id's sightings including its
-        // mark's, for countTowardsAdmission.
+        // a chunk at a time, touch the rows the writes visit (see prefetch: the lookups of embeddingForward have been
+        // pushed out of the caches since by the rest of the step), then write
         long touched = 0;
         for (int c = 0; c < slots; c += CHUNK) {
             int end = Math.min(slots, c + CHUNK);
@@ -590,18 +600,11 @@ public final class WideDeepTrainer {
                     // a row's state may span two cache lines
                     touched += embeddingRows.touchRow(row) + Float.floatToRawIntBits(state[at])
                             + Float.floatToRawIntBits(state[at + dim + 1]);
-                } else {
-                    touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
-                    if (embMark[s] != 0) {
-                        embSeen[s] += markCount(embMark[s]);
-                    }
                 }
             }
             for (int s = c; s < end; s++) {
                 if (embPresent[s]) {
                     adagradStep(s, now);
-                } else {
-                    countTowardsAdmission(s, embSlots.field(s), embSlots.id(s), now);
                 }
             }
         }
@@ -634,8 +637,16 @@ public final class WideDeepTrainer {
         putTime(state, at + dim, now);
     }
 
-    private void countTowardsAdmission(int s, int field, long id, long now) {
-        int seen = embSeen[s];
+    /**
+     * Counts the sightings of an embedding slot's id, which has no row, in this batch towards its admission: the
+     * id gets a row if it has now been seen {@code admission_threshold} times, and a mark with its count otherwise.
+     * Nothing of this depends on the step's gradients, so it is done in the forward pass, right after the id's
+     * lookup, where its index word is still in the caches; the new row is used from the next step on.
+     */
+    private void countTowardsAdmission(int s, long now) {
+        int field = embSlots.field(s);
+        long id = embSlots.id(s);
+        int seen = embSeen[s] + (embMark[s] != 0 ? markCount(embMark[s]) : 0);
         if (seen >= admissionThreshold) {
             model.initialEmbedding(field, id, embRow);
             // replaces the id's mark, if it has one

@@ -268,6 +268,10 @@ class TrainerBehaviourTest {
             trainer.train(one);
             assertThat(trainer.model().embeddings().get(2, id)).as("seen %d times", seen).isNull();
         }
+        for (int i = 0; i < spec.admissionThreshold(); i++) {
+            trainer.score(one);
+        }
+        assertThat(trainer.model().embeddings().get(2, id)).as("scoring is not a sighting").isNull();
         trainer.train(one);
         float[] admitted = trainer.model().embeddings().get(2, id);
         float[] initial = new float[spec.embeddingDim()];
