@@ -16,7 +16,8 @@ import java.util.Arrays;
  * <p><b>The weights are a view.</b> A coordinate's weight is a function of its state ({@link #weight}), so the
  * model's wide table is {@link #weights()}, which computes each weight when it is read: a step writes one table, not
  * a second one of weights (with a million ids per field, that second table cost as much as the first). What a version
- * publishes comes from the state too: {@link #drainInto} writes the weights that changed since the previous drain.
+ * publishes comes from the state too: {@link #drainInto} writes the weights that changed since the previous drain,
+ * found by the slots each field lists as it marks them dirty (a drain reads those slots, not the table).
  *
  * <p><b>The word of a coordinate.</b> z is the high 32 bits; n (never negative) the low 32, whose spare bits are
  * flags:
@@ -43,15 +44,22 @@ final class FtrlTable {
     private static final long FLAGS = DIRTY | PUBLISHED;
     private static final int N_BITS = 0x7FFF_FFFC;
     /**
-     * Slots per block of {@link #dirtyBlocks}: a drain reads only the blocks where a weight changed. 64 slots are
-     * 1 KB of the index, 16 of its cache lines; the bitmap is a bit per block (4 KB for a field of 2 million slots),
-     * so marking a block costs a store into the CPU's nearest caches.
+     * A field lists at most one dirty slot per this many of its slots; beyond that, its next drain reads all its
+     * slots in order, which costs less than reading that many at random.
      */
-    private static final int BLOCK_SHIFT = 6;
+    private static final int SLOTS_PER_LISTED = 16;
+    /** Listed slots a drain touches before it works on them (see {@link #drainInto}). */
+    private static final int CHUNK = 256;
 
     private final LongLongIndex[] tables;
-    /** Per field, a bit per block of slots that may hold a dirty coordinate. */
-    private final long[][] dirtyBlocks;
+    /**
+     * Per field, the slots of the coordinates that became dirty since the last drain, in that order: a slot holds
+     * the same coordinate until the index moves its entries (it grows, or a sweep removes some), after which the
+     * field's next drain reads all its slots ({@link #scanAll}).
+     */
+    private final int[][] dirtySlots;
+    private final int[] dirtyCount;
+    private final boolean[] scanAll;
     /** Published coordinates removed by a sweep since the last drain: deleted by it unless they have a weight again. */
     private final KeySlots removed = new KeySlots(1024);
     private final double alpha;
@@ -62,6 +70,8 @@ final class FtrlTable {
     private final Weights weights = new Weights();
     private long size;
     private long nonZero;
+    /** The sum of the words a drain touched, kept so that the loads are not optimised away. */
+    private long touched;
 
     /**
      * An empty table.
@@ -72,10 +82,12 @@ final class FtrlTable {
      */
     FtrlTable(int fields, long maxRows, FtrlSettings settings) {
         tables = new LongLongIndex[fields];
-        dirtyBlocks = new long[fields][];
+        dirtySlots = new int[fields][];
+        dirtyCount = new int[fields];
+        scanAll = new boolean[fields];
         for (int f = 0; f < fields; f++) {
             tables[f] = new LongLongIndex();
-            dirtyBlocks[f] = new long[blockWords(tables[f].slots())];
+            dirtySlots[f] = new int[16];
         }
         this.maxRows = maxRows;
         this.alpha = settings.alpha();
@@ -153,8 +165,10 @@ final class FtrlTable {
         LongLongIndex t = tables[field];
         long flags = t.valueAt(slot) & FLAGS;
         if (newWeight != oldWeight) {
-            flags |= DIRTY;
-            markBlock(field, slot);
+            if ((flags & DIRTY) == 0) {
+                flags |= DIRTY;
+                listDirty(field, slot);
+            }
             nonZero += (newWeight != 0f ? 1 : 0) - (oldWeight != 0f ? 1 : 0);
         }
         t.setValueAt(slot, pack(z, n) | flags | TOUCHED);
@@ -182,7 +196,7 @@ final class FtrlTable {
         }
         insert(field, id, v | TOUCHED);
         if (weight != 0f) {
-            markBlock(field, tables[field].find(id));
+            listDirtyKey(field, id);
         }
         return true;
     }
@@ -207,7 +221,7 @@ final class FtrlTable {
         }
         insert(field, id, v);
         if (w == 0f) {
-            markBlock(field, tables[field].find(id));
+            listDirtyKey(field, id);
         }
         return true;
     }
@@ -245,8 +259,8 @@ final class FtrlTable {
                 t.remove(idle.id(s));
             }
             if (idle.size() > 0) {
-                // a removal moves the entries after it back: a dirty one may now be in a block not marked
-                Arrays.fill(dirtyBlocks[f], -1L);
+                // a removal moves the entries after it back: listed slots may hold other coordinates now
+                scanAll[f] = true;
             }
             size -= idle.size();
             count += idle.size();
@@ -257,7 +271,8 @@ final class FtrlTable {
     /**
      * Adds to a delta (dim 1) what changed since the previous drain, and forgets it: the weight of every coordinate
      * whose weight changed and is not 0, and a deletion for every published weight that is 0 now or whose
-     * coordinate a sweep removed. Reads the blocks of the index where a weight changed.
+     * coordinate a sweep removed. Reads the listed slots (see {@link #dirtySlots}), or all slots of a field where
+     * entries moved or many changed.
      *
      * @param out the wide delta
      */
@@ -275,37 +290,48 @@ final class FtrlTable {
         removed.clear();
         for (int f = 0; f < tables.length; f++) {
             LongLongIndex t = tables[f];
-            long[] blocks = dirtyBlocks[f];
-            for (int w = 0; w < blocks.length; w++) {
-                long bits = blocks[w];
-                if (bits == 0) {
-                    continue;
+            if (scanAll[f]) {
+                int slots = t.slots();
+                for (int slot = 0; slot < slots; slot++) {
+                    publish(f, t, slot, one, out);
                 }
-                blocks[w] = 0;
-                while (bits != 0) {
-                    int first = ((w << 6) + Long.numberOfTrailingZeros(bits)) << BLOCK_SHIFT;
-                    bits &= bits - 1;
-                    int end = Math.min(t.slots(), first + (1 << BLOCK_SHIFT));
-                    for (int slot = first; slot < end; slot++) {
-                        long v = t.valueAt(slot);
-                        if ((v & DIRTY) == 0) {
-                            continue; // an empty slot too (0)
-                        }
-                        float weight = weight(z(v), n(v));
-                        long next = v & ~FLAGS;
-                        if (weight != 0f) {
-                            one[0] = weight;
-                            out.put(f, t.keyAt(slot), one, 0);
-                            next |= PUBLISHED;
-                        } else if ((v & PUBLISHED) != 0) {
-                            out.delete(f, t.keyAt(slot));
-                        }
-                        // the state (+0, +0), not touched since a sweep: kept (as touched) until the next sweep
-                        t.setValueAt(slot, next == 0 ? TOUCHED : next);
+            } else {
+                int[] listed = dirtySlots[f];
+                int count = dirtyCount[f];
+                // a chunk at a time: first a loop of independent loads, which the CPU overlaps (the slots are
+                // anywhere in the index), then the work, on slots now in the caches
+                for (int c = 0; c < count; c += CHUNK) {
+                    int end = Math.min(count, c + CHUNK);
+                    for (int i = c; i < end; i++) {
+                        touched += t.valueAt(listed[i]);
+                    }
+                    for (int i = c; i < end; i++) {
+                        publish(f, t, listed[i], one, out);
                     }
                 }
             }
+            scanAll[f] = false;
+            dirtyCount[f] = 0;
         }
+    }
+
+    /** A drain's work on one slot: if its coordinate is dirty, publishes its weight or deletion and clears the flag. */
+    private void publish(int field, LongLongIndex t, int slot, float[] one, SparseDelta out) {
+        long v = t.valueAt(slot);
+        if ((v & DIRTY) == 0) {
+            return; // an empty slot too (0)
+        }
+        float weight = weight(z(v), n(v));
+        long next = v & ~FLAGS;
+        if (weight != 0f) {
+            one[0] = weight;
+            out.put(field, t.keyAt(slot), one, 0);
+            next |= PUBLISHED;
+        } else if ((v & PUBLISHED) != 0) {
+            out.delete(field, t.keyAt(slot));
+        }
+        // the state (+0, +0), not touched since a sweep: kept (as touched) until the next sweep
+        t.setValueAt(slot, next == 0 ? TOUCHED : next);
     }
 
     private float weightAt(int field, int slot) {
@@ -320,17 +346,32 @@ final class FtrlTable {
         size++;
         if (t.slots() != slots) {
             // the index grew: every entry moved, dirty ones included
-            dirtyBlocks[field] = new long[blockWords(t.slots())];
-            Arrays.fill(dirtyBlocks[field], -1L);
+            scanAll[field] = true;
         }
     }
 
-    private void markBlock(int field, int slot) {
-        dirtyBlocks[field][slot >>> (BLOCK_SHIFT + 6)] |= 1L << (slot >>> BLOCK_SHIFT);
+    /** Lists the slot of a coordinate just added and marked dirty (unless the field's next drain reads all). */
+    private void listDirtyKey(int field, long id) {
+        if (!scanAll[field]) {
+            listDirty(field, tables[field].find(id));
+        }
     }
 
-    private static int blockWords(int slots) {
-        return Math.max(1, slots >>> (BLOCK_SHIFT + 6));
+    /** Lists the slot of a coordinate that just became dirty. */
+    private void listDirty(int field, int slot) {
+        if (scanAll[field]) {
+            return;
+        }
+        int n = dirtyCount[field];
+        if (n >= tables[field].slots() / SLOTS_PER_LISTED) {
+            scanAll[field] = true;
+            return;
+        }
+        if (n == dirtySlots[field].length) {
+            dirtySlots[field] = Arrays.copyOf(dirtySlots[field], n * 2);
+        }
+        dirtySlots[field][n] = slot;
+        dirtyCount[field] = n + 1;
     }
 
     private static float z(long v) {

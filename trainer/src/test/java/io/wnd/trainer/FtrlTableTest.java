@@ -183,10 +183,9 @@ class FtrlTableTest {
     }
 
     @Test
-    void aWeightThatChangedIsPublishedAfterASweepMovedItsCoordinateToAnotherBlockOfSlots() {
-        // 40 coordinates: an index of 128 slots, two blocks of 64. A and B both hash to slot 63; B, added after A,
-        // sits in slot 64, the second block. B's weight changes (its block is marked), then a sweep removes A, and
-        // B moves back into slot 63, in the first block
+    void aWeightThatChangedIsPublishedAfterASweepMovedItsCoordinateToAnotherSlot() {
+        // 40 coordinates: an index of 128 slots. A and B both hash to slot 63; B, added after A, sits in slot 64.
+        // B's weight changes (slot 64 is listed as dirty), then a sweep removes A, and B moves back into slot 63
         FtrlTable table = new FtrlTable(1, 100, SETTINGS);
         List<Long> atHome63 = new ArrayList<>();
         List<Long> others = new ArrayList<>();
@@ -225,6 +224,33 @@ class FtrlTableTest {
             deleted.put(delta.id(d), delta.deleted(d));
         }
         assertThat(deleted).containsEntry(a, true).containsEntry(b, false);
+    }
+
+    @Test
+    void aWeightThatChangedIsPublishedAfterTheIndexGrewAndMovedItsCoordinate() {
+        FtrlTable table = new FtrlTable(1, 10_000, SETTINGS);
+        for (long id = 0; id < 100; id++) {
+            table.add(0, id, 1f, 1f, table.weight(1f, 1f));
+        }
+        table.drainInto(new SparseDelta(Table.WIDE, 1));
+        for (long id = 0; id < 5; id++) {
+            table.update(0, table.find(0, id), 2f, 1f, table.weight(1f, 1f), table.weight(2f, 1f));
+        }
+        // coordinates whose weight is 0 (|z| <= l1): nothing to publish, but the index grows (256 slots to 512)
+        for (long id = 100; id < 140; id++) {
+            table.add(0, id, 0.1f, 1f, 0f);
+        }
+        SparseDelta delta = new SparseDelta(Table.WIDE, 1);
+        table.drainInto(delta);
+
+        Map<Long, Float> published = new HashMap<>();
+        for (int d = 0; d < delta.size(); d++) {
+            published.put(delta.id(d), delta.values()[d]);
+        }
+        assertThat(published).hasSize(5);
+        for (long id = 0; id < 5; id++) {
+            assertThat(published).containsEntry(id, table.weight(2f, 1f));
+        }
     }
 
     @Test
