@@ -349,14 +349,16 @@ public final class WideDeepTrainer {
         int b = batch.size();
         ensureBatch(b);
         float bias = model.tower().bias();
-        float[] wideSum = null;
-        if (useWide) {
-            wideSum = wideForward(batch);
-        }
         float[] deep = null;
         if (useDeep) {
             embeddingForward(batch, training, now);
             deep = training ? dl4j.forward(input, b) : dl4j.output(input, b);
+        }
+        // the wide part last: the FTRL state it loads is what updateWide writes next, while it is still in the CPU's
+        // caches (after the DL4J forward pass it would not be)
+        float[] wideSum = null;
+        if (useWide) {
+            wideSum = wideForward(batch);
         }
         for (int i = 0; i < b; i++) {
             float w = useWide ? wideSum[i] : 0f;
@@ -518,8 +520,8 @@ public final class WideDeepTrainer {
             wideNewW[s] = ftrl.weight(z, nn);
         }
         // 2: the writes, a chunk of coordinates at a time: first touch what the chunk's writes visit (see prefetch;
-        // the lookups of wideForward have been pushed out of the caches since by the rest of the step), then write
-        // while it is in the caches. First the state of coordinates that have some (a slot found in wideForward is
+        // most of what wideForward loaded is still in the caches, the touches fetch what is not), then write while
+        // it is in the caches. First the state of coordinates that have some (a slot found in wideForward is
         // valid until a new coordinate is added to its field)...
         long touched = 0;
         for (int c = 0; c < slots; c += CHUNK) {
