@@ -67,6 +67,7 @@ public final class Wnd {
    * @param args the arguments
    */
   public static void main(String[] args) {
+    io.wnd.trainer.Backend.skipResidentMemoryChecks();
     System.exit(run(args));
   }
 
