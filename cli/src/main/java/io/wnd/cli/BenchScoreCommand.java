@@ -203,7 +203,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
     }
     PrintWriter out = spec.commandLine().getOut();
     err = spec.commandLine().getErr();
-    Map<String, Object> heap = heap();
+    Map<String, Object> heap = BenchCommand.heap();
     if (!Boolean.TRUE.equals(heap.get("fixed"))) {
       progress("warning: the heap is not fixed and pre-touched (-Xms %d MiB, -Xmx %d MiB%s); each time it grows the process "
           + "stalls, which shows as latency. For stable numbers: JAVA_OPTS='-Xms3g -Xmx3g -XX:+AlwaysPreTouch'",
@@ -617,19 +617,6 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
   private static long processCpuNanos() {
     return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
         instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
-  }
-
-  /** This JVM's heap: initial and maximum size, and whether it is fixed (equal) and touched at start. */
-  private static Map<String, Object> heap() {
-    java.lang.management.MemoryUsage u = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-    boolean preTouched = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
-        .contains("-XX:+AlwaysPreTouch");
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("initial_mb", u.getInit() >> 20);
-    m.put("max_mb", u.getMax() >> 20);
-    m.put("pre_touched", preTouched);
-    m.put("fixed", u.getInit() == u.getMax() && preTouched);
-    return m;
   }
 
   private static void train(WideDeepTrainer trainer, Encoder encoder, CriteoGenerator gen, FeatureSpec fs, int n) {

@@ -23,7 +23,13 @@ import picocli.CommandLine.Model.CommandSpec;
         "trains on --warmup-examples synthetic examples (ids uniform per field; this fills the tables through the",
         "normal admissions), then on --examples more, timed, in --rounds rounds: in each round every trainer in",
         "turn trains its next share, so a machine that speeds up or slows down during the run weighs on every range",
-        "alike. ./wnd sets OMP_NUM_THREADS=1 unless it is set.", ""})
+        "alike. ./wnd sets OMP_NUM_THREADS=1 unless it is set.",
+        "Besides examples/s it reports where the time goes, per example: the parts of a step (wide and embedding",
+        "lookups, DL4J's forward and backward passes, the sparse updates) and the drains of changed rows; and, for",
+        "each id range after the first, how much more each part costs than in the first (the median over rounds).",
+        "A heap that grows while the rounds run puts its cost on the large tables' new rows: for steady numbers",
+        "give it a fixed, pre-touched heap, e.g. JAVA_OPTS='-Xms12g -Xmx12g -XX:+AlwaysPreTouch' (26 x 1M ids",
+        "need about 6 GB).", ""})
 final class BenchTrainCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -69,6 +75,15 @@ final class BenchTrainCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
+    Map<String, Object> heap = BenchCommand.heap();
+    if (!Boolean.TRUE.equals(heap.get("fixed"))) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.printf(Locale.ROOT, "warning: the heap is not fixed and pre-touched (-Xms %d MiB, -Xmx %d MiB%s); while it grows,"
+          + " the new rows of large tables land in memory the process touches for the first time, which costs them"
+          + " more. For steady numbers: JAVA_OPTS='-Xms12g -Xmx12g -XX:+AlwaysPreTouch'%n", heap.get("initial_mb"),
+          heap.get("max_mb"), Boolean.TRUE.equals(heap.get("pre_touched")) ? "" : ", no AlwaysPreTouch");
+      err.flush();
+    }
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("spec", fs.name());
     r.put("model_type", fs.modelType().jsonName());
@@ -76,6 +91,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     r.put("backend", Backend.describe().asMap());
     r.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"));
     r.put("rounds", rounds);
+    r.put("heap", heap);
     if (!json) {
       out.printf(Locale.ROOT, "warming up %d trainers (%,d examples each), then %d timed rounds...%n", ids.size(), warmup,
           rounds);
@@ -86,6 +102,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     List<Map<String, Object>> runs = new ArrayList<>();
     double first = Double.NaN;
     List<Double> firstRounds = null;
+    TrainingBenchmark.Interleaved firstRun = null;
     for (TrainingBenchmark.Interleaved one : measured) {
       TrainingBenchmark.Result res = one.result();
       long n = res.idsPerField();
@@ -103,10 +120,15 @@ final class BenchTrainCommand implements Callable<Integer> {
       m.put("round_examples_per_second", one.roundRates().stream().map(Math::round).toList());
       // the trainers share a heap: a collection is timed in the rounds of whichever trainer runs when it is due
       m.put("gc_seconds_in_rounds", Math.round(one.gcSeconds() * 1000) / 1000.0);
+      Map<String, Double> parts = parts(one);
+      m.put("us_per_example", parts);
       if (Double.isNaN(first)) {
         first = res.examplesPerSecond();
         firstRounds = one.roundRates();
+        firstRun = one;
       } else {
+        // per part, the median over rounds of (this range's figure - the first range's, in the same round)
+        m.put("us_per_example_more_than_first", medianMore(one, firstRun));
         // how much slower than the first id range: 0.2 = 20 % fewer examples/s; and the same round by round
         m.put("slowdown_vs_first", 1 - res.examplesPerSecond() / first);
         List<Double> base = firstRounds;
@@ -120,6 +142,16 @@ final class BenchTrainCommand implements Callable<Integer> {
             fs.name(), fs.modelType().jsonName(), fs.batchSize(), fs.wideFieldCount(), n, res.examplesPerSecond(),
             res.examples(), res.seconds(), res.embeddingRows(), res.wideCoordinates(), res.pendingIds(),
             res.refusedRows(), one.gcSeconds());
+        StringBuilder line = new StringBuilder("  us per example:");
+        parts.forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.2f", k, v)));
+        out.println(line);
+        if (m.containsKey("us_per_example_more_than_first")) {
+          StringBuilder more = new StringBuilder("  more than the first range (median of rounds):");
+          @SuppressWarnings("unchecked")
+          Map<String, Double> d = (Map<String, Double>) m.get("us_per_example_more_than_first");
+          d.forEach((k, v) -> more.append(String.format(Locale.ROOT, " %s %+.2f", k, v)));
+          out.println(more);
+        }
         out.flush();
       }
     }
@@ -129,5 +161,54 @@ final class BenchTrainCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** A round's figures per part, with its total per example and what the parts leave out ("other"). */
+  private static Map<String, Double> roundParts(TrainingBenchmark.Interleaved run, int round) {
+    double[] parts = run.roundParts().get(round);
+    double total = 1e6 / run.roundRates().get(round);
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("total", total);
+    double sum = 0;
+    for (int p = 0; p < TrainingBenchmark.PARTS; p++) {
+      m.put(TrainingBenchmark.partName(p), parts[p]);
+      sum += parts[p];
+    }
+    // the loss and the bias, the batch bookkeeping, the clock reads
+    m.put("other", total - sum);
+    return m;
+  }
+
+  /** Microseconds per example by part over all rounds, rounded to 0.01. */
+  private static Map<String, Double> parts(TrainingBenchmark.Interleaved run) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    int rounds = run.roundRates().size();
+    for (int i = 0; i < rounds; i++) {
+      for (Map.Entry<String, Double> e : roundParts(run, i).entrySet()) {
+        out.merge(e.getKey(), e.getValue() / rounds, Double::sum);
+      }
+    }
+    out.replaceAll((k, v) -> Math.round(v * 100) / 100.0);
+    return out;
+  }
+
+  /** Per part, the median over rounds of {@code run}'s figure less {@code base}'s in the same round. */
+  private static Map<String, Double> medianMore(TrainingBenchmark.Interleaved run, TrainingBenchmark.Interleaved base) {
+    int rounds = run.roundRates().size();
+    Map<String, double[]> diffs = new LinkedHashMap<>();
+    for (int i = 0; i < rounds; i++) {
+      Map<String, Double> a = roundParts(run, i);
+      Map<String, Double> b = roundParts(base, i);
+      int round = i;
+      a.forEach((k, v) -> diffs.computeIfAbsent(k, x -> new double[rounds])[round] = v - b.get(k));
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    diffs.forEach((k, v) -> {
+      double[] sorted = v.clone();
+      java.util.Arrays.sort(sorted);
+      double median = rounds % 2 == 1 ? sorted[rounds / 2] : (sorted[rounds / 2 - 1] + sorted[rounds / 2]) / 2;
+      out.put(k, Math.round(median * 100) / 100.0);
+    });
+    return out;
   }
 }

@@ -96,6 +96,8 @@ public final class TrainingBenchmark {
                 int to = (int) ((long) (r + 1) * n / rounds);
                 long count = 0;
                 long gcBefore = gcMillis();
+                long[] phasesBefore = t.phaseNanos();
+                t.drainNanos = 0;
                 long start = System.nanoTime();
                 for (int i = from; i < to; i++) {
                     List<Example> batch = t.batches.get(i);
@@ -107,6 +109,13 @@ public final class TrainingBenchmark {
                 t.seconds += seconds;
                 t.examples += count;
                 t.roundRates.add(count / seconds);
+                long[] phases = t.phaseNanos();
+                double[] micros = new double[PARTS];
+                for (int p = 0; p < phases.length; p++) {
+                    micros[p] = (phases[p] - phasesBefore[p]) / 1e3 / count;
+                }
+                micros[PARTS - 1] = t.drainNanos / 1e3 / count;
+                t.roundPhaseMicros.add(micros);
             }
         }
         List<Interleaved> out = new ArrayList<>();
@@ -115,7 +124,7 @@ public final class TrainingBenchmark {
             Result res = new Result(spec.name(), spec.modelType().jsonName(), b, t.ids, warmupExamples, t.examples,
                     t.seconds, t.examples / t.seconds, t.trainer.model().embeddings().size(),
                     t.trainer.wideCoordinates(), t.trainer.pendingIds(), t.trainer.refusedRows());
-            out.add(new Interleaved(res, List.copyOf(t.roundRates), t.gcSeconds));
+            out.add(new Interleaved(res, List.copyOf(t.roundRates), t.gcSeconds, List.copyOf(t.roundPhaseMicros)));
         }
         return out;
     }
@@ -129,8 +138,33 @@ public final class TrainingBenchmark {
      *                   rounds: the trainers share one heap, so a collection falls on whichever trainer is running
      *                   when it is due, whichever allocated what it collects (the one with the large tables, nearly
      *                   always)
+     * @param roundParts per round, microseconds per example in each part of the work: the {@link StepPhase}s by
+     *                   ordinal, then the drains ({@link #PARTS} values)
      */
-    public record Interleaved(Result result, List<Double> roundRates, double gcSeconds) {
+    public record Interleaved(Result result, List<Double> roundRates, double gcSeconds, List<double[]> roundParts) {
+
+        /**
+         * Microseconds per example in a part of the work over all rounds.
+         *
+         * @param part a {@link StepPhase} ordinal, or {@code PARTS - 1} for the drains
+         * @return the mean of the rounds' figures (the rounds are of equal size, up to a batch)
+         */
+        public double partMicros(int part) {
+            return roundParts.stream().mapToDouble(r -> r[part]).average().orElse(0);
+        }
+    }
+
+    /** The parts of the work {@link Interleaved#roundParts} times: the step phases, then the drains. */
+    public static final int PARTS = StepPhase.values().length + 1;
+
+    /**
+     * A part's name in JSON reports.
+     *
+     * @param part a {@link StepPhase} ordinal, or {@code PARTS - 1}
+     * @return its name
+     */
+    public static String partName(int part) {
+        return part == PARTS - 1 ? "drain" : StepPhase.values()[part].jsonName();
     }
 
     private static long gcMillis() {
@@ -149,7 +183,9 @@ public final class TrainingBenchmark {
         final long ids;
         final List<List<Example>> batches = new ArrayList<>();
         final List<Double> roundRates = new ArrayList<>();
+        final List<double[]> roundPhaseMicros = new ArrayList<>();
         long sinceDrain;
+        long drainNanos;
         double gcSeconds;
         // the deltas each drain refills, as wnd train's publisher does
         Changes drained;
@@ -172,8 +208,19 @@ public final class TrainingBenchmark {
         }
 
         void drain() {
+            long start = System.nanoTime();
             drained = trainer.drainChanges(drained);
+            drainNanos += System.nanoTime() - start;
             sinceDrain = 0;
+        }
+
+        long[] phaseNanos() {
+            StepPhase[] phases = StepPhase.values();
+            long[] out = new long[phases.length];
+            for (StepPhase p : phases) {
+                out[p.ordinal()] = trainer.phaseNanos(p);
+            }
+            return out;
         }
     }
 

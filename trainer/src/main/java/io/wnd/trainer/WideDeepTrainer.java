@@ -81,6 +81,8 @@ public final class WideDeepTrainer {
     private final float initialAccumulator;
     private final int admissionThreshold;
     private final long idleExpirySeconds;
+    /** Nanoseconds spent in each {@link StepPhase}, by ordinal: two clock reads a phase a step, under 0.1 %. */
+    private final long[] phaseNanos = new long[StepPhase.values().length];
 
     /**
      * Sums of the index words touched before a batch's lookups. Why touch first: with tables of millions of rows
@@ -329,11 +331,18 @@ public final class WideDeepTrainer {
             biasSq += g * g;
         }
         if (useWide) {
+            long t0 = System.nanoTime();
             updateWide(b);
+            phaseNanos[StepPhase.WIDE_UPDATE.ordinal()] += System.nanoTime() - t0;
         }
         if (useDeep) {
+            long t0 = System.nanoTime();
             float[] inputGrad = dl4j.backward(dLogit, b);
+            long t1 = System.nanoTime();
             updateEmbeddings(b, inputGrad, now);
+            long t2 = System.nanoTime();
+            phaseNanos[StepPhase.DEEP_BACKWARD.ordinal()] += t1 - t0;
+            phaseNanos[StepPhase.EMBEDDING_UPDATE.ordinal()] += t2 - t1;
         }
         updateBias(biasGrad, biasSq);
         examples += b;
@@ -351,14 +360,21 @@ public final class WideDeepTrainer {
         float bias = model.tower().bias();
         float[] deep = null;
         if (useDeep) {
+            long t0 = System.nanoTime();
             embeddingForward(batch, training, now);
+            long t1 = System.nanoTime();
             deep = training ? dl4j.forward(input, b) : dl4j.output(input, b);
+            long t2 = System.nanoTime();
+            phaseNanos[StepPhase.EMBEDDING_FORWARD.ordinal()] += t1 - t0;
+            phaseNanos[StepPhase.DEEP_FORWARD.ordinal()] += t2 - t1;
         }
         // the wide part last: the FTRL state it loads is what updateWide writes next, while it is still in the CPU's
         // caches (after the DL4J forward pass it would not be)
         float[] wideSum = null;
         if (useWide) {
+            long t0 = System.nanoTime();
             wideSum = wideForward(batch);
+            phaseNanos[StepPhase.WIDE_FORWARD.ordinal()] += System.nanoTime() - t0;
         }
         for (int i = 0; i < b; i++) {
             float w = useWide ? wideSum[i] : 0f;
@@ -772,6 +788,17 @@ public final class WideDeepTrainer {
      */
     public long examplesSeen() {
         return examples;
+    }
+
+    /**
+     * The time spent so far in a part of the steps, by {@link #train} and {@link #score} alike (a phase that a model
+     * type does not have stays 0).
+     *
+     * @param phase the part
+     * @return nanoseconds, since this trainer was made
+     */
+    public long phaseNanos(StepPhase phase) {
+        return phaseNanos[phase.ordinal()];
     }
 
     /**

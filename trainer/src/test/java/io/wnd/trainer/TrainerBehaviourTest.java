@@ -3,6 +3,7 @@ package io.wnd.trainer;
 import io.wnd.state.encode.Encoder;
 import io.wnd.state.model.ForwardPass;
 import io.wnd.state.spec.FeatureSpec;
+import io.wnd.state.spec.ModelType;
 import io.wnd.state.version.SparseDelta;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +59,32 @@ class TrainerBehaviourTest {
         double[] again = trainer.score(held);
         for (int i = 0; i < held.size(); i++) {
             assertThat(Math.abs(again[i] - after.probability(held.get(i).features()))).isLessThanOrEqualTo(1e-6);
+        }
+    }
+
+    @Test
+    void shouldTimeEachPhaseOfItsStepsThatItsModelTypeHas() {
+        FeatureSpec spec = FeatureSpec.builtin("criteo");
+        WideDeepTrainer both = new WideDeepTrainer(spec, CLOCK);
+        WideDeepTrainer wide = new WideDeepTrainer(spec.withModelType(ModelType.WIDE), CLOCK);
+        long start = System.nanoTime();
+        for (int s = 0; s < 3; s++) {
+            List<Example> batch = SyntheticExamples.uniform(spec, 256, 300, s);
+            both.train(batch);
+            wide.train(batch);
+        }
+        long elapsed = System.nanoTime() - start;
+        long sum = 0;
+        for (StepPhase p : StepPhase.values()) {
+            assertThat(both.phaseNanos(p)).as(p.jsonName()).isPositive();
+            sum += both.phaseNanos(p) + wide.phaseNanos(p);
+        }
+        assertThat(sum).isLessThanOrEqualTo(elapsed);
+        assertThat(wide.phaseNanos(StepPhase.WIDE_FORWARD)).isPositive();
+        assertThat(wide.phaseNanos(StepPhase.WIDE_UPDATE)).isPositive();
+        for (StepPhase p : new StepPhase[] {StepPhase.EMBEDDING_FORWARD, StepPhase.DEEP_FORWARD,
+                StepPhase.DEEP_BACKWARD, StepPhase.EMBEDDING_UPDATE}) {
+            assertThat(wide.phaseNanos(p)).as(p.jsonName()).isZero();
         }
     }
 

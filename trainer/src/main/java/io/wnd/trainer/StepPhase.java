@@ -1,0 +1,35 @@
+package io.wnd.trainer;
+
+/**
+ * The parts of a training step whose time {@link WideDeepTrainer#phaseNanos} counts: where a step's time goes, and
+ * which parts grow with the size of the tables (the sparse ones: each key a lookup in a table of millions of rows)
+ * and which do not (the dense tower's).
+ */
+public enum StepPhase {
+    /** The wide part's forward pass: the batch's coordinates, their FTRL state looked up, the wide sums. */
+    WIDE_FORWARD("wide_forward"),
+    /**
+     * The embeddings' lookups (the rows, and the admission counts of ids without rows: marks written, new rows
+     * admitted), and the deep input built from them.
+     */
+    EMBEDDING_FORWARD("embedding_forward"),
+    /** DL4J's forward pass of the dense tower. */
+    DEEP_FORWARD("deep_forward"),
+    /** FTRL's update of the coordinates the batch touched (new ones added). */
+    WIDE_UPDATE("wide_update"),
+    /** DL4J's back-propagation and Adam step, and the tower's parameters copied back. */
+    DEEP_BACKWARD("deep_backward"),
+    /** Adagrad's update of the embedding rows the batch touched. */
+    EMBEDDING_UPDATE("embedding_update");
+
+    private final String jsonName;
+
+    StepPhase(String jsonName) {
+        this.jsonName = jsonName;
+    }
+
+    /** The phase's name in JSON reports. */
+    public String jsonName() {
+        return jsonName;
+    }
+}
