@@ -142,16 +142,6 @@ public final class TrainingBenchmark {
      *                   ordinal, then the drains ({@link #PARTS} values)
      */
     public record Interleaved(Result result, List<Double> roundRates, double gcSeconds, List<double[]> roundParts) {
-
-        /**
-         * Microseconds per example in a part of the work over all rounds.
-         *
-         * @param part a {@link StepPhase} ordinal, or {@code PARTS - 1} for the drains
-         * @return the mean of the rounds' figures (the rounds are of equal size, up to a batch)
-         */
-        public double partMicros(int part) {
-            return roundParts.stream().mapToDouble(r -> r[part]).average().orElse(0);
-        }
     }
 
     /** The parts of the work {@link Interleaved#roundParts} times: the step phases, then the drains. */
