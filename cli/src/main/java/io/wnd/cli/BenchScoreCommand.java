@@ -55,7 +55,8 @@ import picocli.CommandLine.Spec;
  * applied, on a local broker with the production scorer (Kafka Streams, exactly-once v2, in this process).
  */
 @Command(name = "score", mixinStandardHelpOptions = true, usageHelpWidth = 110,
-    description = {"Measure the scorer on a local broker (in this process), for each spec in --spec:",
+    description = {"Measure the scorer on a local broker (in this process; or on the cluster -b names), for each",
+        "spec in --spec:",
         "  1. model: a WideDeepTrainer learns --train-examples generated rows; published as version 1;",
         "  2. throughput: --warmup-events then --events generated impressions (and their clicks) are produced",
         "     first, then the scorer starts and drains them: scored/s over the --events (the JIT compiles while",
@@ -167,10 +168,33 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the generated traffic (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT[,...]",
+      description = "Measure against this Kafka cluster instead of a broker started in this process, which then takes "
+          + "none of this machine's CPU. The run's topics get a prefix of their own (bench-score-<time>-<n>-<spec>.), "
+          + "and they, the scorer's internal topics and its consumer group are deleted at the end. "
+          + "Default: a local broker in this process.")
+  String bootstrap;
+
+  @Option(names = "--client-config", paramLabel = "FILE",
+      description = "With -b: a properties file of Kafka client settings (security.protocol, sasl.*, ssl.*, ...) "
+          + "passed to every client unchanged.")
+  Path clientConfig;
+
+  @Option(names = {"-X", "--client"}, paramLabel = "KEY=VALUE",
+      description = "With -b: one Kafka client setting, passed to every client unchanged; repeatable; wins over "
+          + "--client-config.")
+  Map<String, String> clientSettings = new LinkedHashMap<>();
+
   @Option(names = "--json", description = "Print one JSON object on the last line.")
   boolean json;
 
   private PrintWriter err;
+  /** The client settings of the cluster named by -b, or null for a broker in this process. */
+  private Map<String, Object> cluster;
+  /** What names this run's topics, application and transactional ids on a cluster named by -b. */
+  private final String run = "bench-score-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+      .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now()) + "-"
+      + Integer.toHexString(new java.util.SplittableRandom().nextInt(0x1000, 0x10000));
   private long settleMs;
   private long windowMs;
   private long graceMs;
@@ -197,6 +221,11 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       throw new ParameterException(spec.commandLine(),
           "--events must be >= 1000, --train-examples, --swap-examples, --partitions and --rate >= 1");
     }
+    if (bootstrap == null && (clientConfig != null || !clientSettings.isEmpty())) {
+      throw new ParameterException(spec.commandLine(), "--client-config and -X are for a cluster named by -b "
+          + "(--bootstrap-servers); without -b the bench starts its own broker");
+    }
+    cluster = bootstrap == null ? null : KafkaOptions.clientConfig(spec, bootstrap, clientConfig, clientSettings);
     Map<String, FeatureSpec> fss = new LinkedHashMap<>();
     for (String s : specs) {
       fss.put(s, Specs.load(spec, s)); // a bad name or file fails here, before anything starts
@@ -234,14 +263,22 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
     ScorerApp scorer = null;
     Monitor monitor = null;
     LocalKafka kafka = null;
+    // on a cluster named by -b, names of this run's own, deleted at the end; a broker of its own holds nothing else
+    String names = cluster == null ? null : run + "-" + fs.name().replaceAll("[^A-Za-z0-9._-]", "_");
+    Topics topics = new Topics(names == null ? "bench." : names + ".", partitions);
+    String scorerId = names == null ? "wnd-bench-scorer" : names + "-scorer";
     // not a try-with-resources: the broker must stop after the scorer (resources close before a finally block runs),
     // or the scorer's last commit waits for a broker that is gone and its stream thread outlives the close
     try {
-      kafka = LocalKafka.create(dir.resolve("kafka"), 0, 0, Map.of()).start(Duration.ofSeconds(60));
-      Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
-      Topics topics = new Topics("bench.", partitions);
+      if (cluster == null) {
+        kafka = LocalKafka.create(dir.resolve("kafka"), 0, 0, Map.of()).start(Duration.ofSeconds(60));
+      }
+      Map<String, Object> client = kafka != null ? Map.of("bootstrap.servers", kafka.bootstrapServers()) : cluster;
+      r.put("broker", kafka != null ? "local, in this process" : "external: " + bootstrap);
+      r.put("topic_prefix", topics.prefix());
       try (Admin admin = Admin.create(client)) {
-        new TopicAdmin(admin, topics, (short) 1).create();
+        // on a cluster, its default replication factor
+        new TopicAdmin(admin, topics, kafka != null ? (short) 1 : (short) -1).create();
       }
 
       // 1. the model, and the versions of the swap phase, trained before anything is timed
@@ -265,7 +302,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         later.add(trainer.drainChanges());
         laterDense.add(trainer.model().tower().toFlat());
       }
-      try (VersionPublisher publisher = new VersionPublisher(client, topics, "wnd-bench-trainer")) {
+      try (VersionPublisher publisher = new VersionPublisher(client, topics,
+          names == null ? "wnd-bench-trainer" : names + "-trainer")) {
         publisher.publish(version(fs, 1, trainer.model().tower().toFlat()), List.of(first.wide(), first.embeddings()),
             Map.of(), null);
 
@@ -281,7 +319,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
             warmupEvents + events, -1, System.currentTimeMillis() - spanMs);
         progress("%s: starting the scorer; it drains the backlog", fs.name());
         Map<String, Object> props = ScoreCommand.clusterProps(client, topics.prefix());
-        props.put(ScorerConfig.APPLICATION_ID_CONFIG, "wnd-bench-scorer");
+        props.put(ScorerConfig.APPLICATION_ID_CONFIG, scorerId);
         props.put(ScorerConfig.SPEC_CONFIG, specArg);
         props.put(ScorerConfig.MODEL_NAME_CONFIG, fs.name());
         props.put(ScorerConfig.HTTP_PORT_CONFIG, -1);
@@ -464,12 +502,45 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       }
       if (kafka != null) {
         kafka.close();
+      } else {
+        deleteRun(cluster, topics.prefix(), scorerId);
       }
       try (Stream<Path> files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
       }
     }
     return r;
+  }
+
+  /**
+   * Deletes what a run left on a cluster named by -b: its topics (the prefix's, and the scorer's internal ones, named
+   * after its application id) and the scorer's consumer group. The transactional ids expire on their own
+   * ({@code transactional.id.expiration.ms}). A failure is reported, not thrown: the measurement stands.
+   */
+  private void deleteRun(Map<String, Object> client, String prefix, String applicationId) {
+    try (Admin admin = Admin.create(client)) {
+      List<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+          .filter(n -> n.startsWith(prefix) || n.startsWith(applicationId + "-")).sorted().toList();
+      admin.deleteTopics(names).all().get(60, TimeUnit.SECONDS);
+      try {
+        // a Kafka Streams member does not leave its group when it closes (the group waits out its session)
+        admin.removeMembersFromConsumerGroup(applicationId,
+            new org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions()).all().get(30, TimeUnit.SECONDS);
+        admin.deleteConsumerGroups(List.of(applicationId)).all().get(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+          throw e;
+        }
+      }
+      progress("deleted this run's %d topics (%s*, %s-*) and the scorer's consumer group %s", names.size(), prefix,
+          applicationId, applicationId);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+      progress("warning: could not delete this run's topics (%s*, %s-*) or the consumer group %s: %s", prefix,
+          applicationId, applicationId, cause.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

@@ -53,21 +53,35 @@ public final class KafkaOptions {
 
   /** @return client settings: bootstrap servers, the config file, then the -X settings */
   public Map<String, Object> clientConfig() {
+    return clientConfig(spec, bootstrapServers, clientConfig, client);
+  }
+
+  /**
+   * Client settings from a command's options: bootstrap servers, the settings of a properties file, then single
+   * settings, which win; and the timeouts every wnd client has unless told otherwise.
+   *
+   * @param spec      the command (for the usage error a missing or unreadable file is)
+   * @param servers   the bootstrap servers
+   * @param file      a properties file of client settings, or null
+   * @param settings  single settings (-X KEY=VALUE)
+   * @return the settings
+   */
+  static Map<String, Object> clientConfig(CommandSpec spec, String servers, Path file, Map<String, String> settings) {
     Map<String, Object> m = new HashMap<>();
-    m.put("bootstrap.servers", bootstrapServers);
-    if (clientConfig != null) {
+    m.put("bootstrap.servers", servers);
+    if (file != null) {
       Properties p = new Properties();
-      try (InputStream in = Files.newInputStream(clientConfig)) {
+      try (InputStream in = Files.newInputStream(file)) {
         p.load(in);
       } catch (NoSuchFileException e) {
-        throw new ParameterException(spec.commandLine(), "--client-config: no such file: " + clientConfig);
+        throw new ParameterException(spec.commandLine(), "--client-config: no such file: " + file);
       } catch (IOException e) {
-        throw new ParameterException(spec.commandLine(), "--client-config: cannot read " + clientConfig + ": "
+        throw new ParameterException(spec.commandLine(), "--client-config: cannot read " + file + ": "
             + e.getMessage());
       }
       p.forEach((k, v) -> m.put(k.toString(), v));
     }
-    m.putAll(client);
+    m.putAll(settings);
     m.putIfAbsent("request.timeout.ms", 15_000);
     m.putIfAbsent("default.api.timeout.ms", 30_000);
     return m;

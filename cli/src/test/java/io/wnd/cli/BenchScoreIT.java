@@ -5,7 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wnd.broker.LocalKafka;
+import io.wnd.broker.junit.KafkaExtension;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code wnd bench score} at a tiny size, so the command cannot rot: every phase runs against the real scorer on a
@@ -59,9 +68,47 @@ class BenchScoreIT {
   }
 
   @Test
+  @ExtendWith(KafkaExtension.class)
+  void shouldMeasureOnTheClusterThatBootstrapServersNamesAndLeaveNothingOfTheRunThere(LocalKafka kafka)
+      throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      Set<String> topicsBefore = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      WndIT.Result r = wnd("bench", "score", "-b", kafka.bootstrapServers(), "-X", "request.timeout.ms=20000",
+          "--warmup-events", "0", "--events", "2000", "--settle", "0s", "--duration", "3s", "--swap-every", "1s",
+          "--train-examples", "2000", "--rate", "300", "--partitions", "2", "--json");
+      assertThat(r.code()).as(r.err()).isZero();
+      JsonNode s = new ObjectMapper().readTree(r.lastLine()).get("specs").get(0);
+      assertThat(s.get("broker").asText()).isEqualTo("external: " + kafka.bootstrapServers());
+      String prefix = s.get("topic_prefix").asText();
+      assertThat(prefix).matches("bench-score-[0-9]{8}-[0-9]{6}-[0-9a-f]{4}-criteo\\.");
+      assertThat(s.get("throughput_scores").asLong() + s.get("throughput_warmup_scores").asLong()).isEqualTo(2000);
+      for (String phase : new String[] {"steady", "swapping"}) {
+        JsonNode p = s.get(phase);
+        assertThat(p.get("impressions").asLong()).as(phase).isPositive();
+        assertThat(p.get("scores").asLong()).as(phase).isEqualTo(p.get("impressions").asLong());
+      }
+      // the run's topics, the scorer's internal ones (changelogs) and its consumer group are gone
+      String run = prefix.substring(0, prefix.length() - 1);
+      assertThat(r.err()).contains("deleted this run's");
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).as("topics after the run")
+          .isEqualTo(topicsBefore);
+      Set<String> groups = admin.listConsumerGroups().all().get(30, TimeUnit.SECONDS).stream()
+          .map(ConsumerGroupListing::groupId).collect(Collectors.toSet());
+      assertThat(groups).noneMatch(g -> g.startsWith(run));
+    }
+  }
+
+  @Test
   void shouldRefuseABadDurationNamingTheOption() {
     WndIT.Result r = wnd("bench", "score", "--duration", "soon");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--duration").doesNotContain("\tat ");
+  }
+
+  @Test
+  void shouldRefuseClientSettingsWithoutACluster() {
+    WndIT.Result r = wnd("bench", "score", "-X", "security.protocol=SSL");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--client-config and -X are for a cluster named by -b").doesNotContain("\tat ");
   }
 }
