@@ -20,8 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code wnd bench train}: training examples/s on one thread, for small and large id ranges. */
 @Command(name = "train", mixinStandardHelpOptions = true, usageHelpWidth = 110,
     description = {"Measure training examples/s on one thread (no Kafka): for each id range in --ids, a new trainer",
-        "trains on --warmup-examples synthetic examples (ids uniform per field; this fills the tables through the",
-        "normal admissions), then on --examples more, timed, in --rounds rounds: in each round every trainer in",
+        "trains on --warmup-examples synthetic examples (ids uniform per field, or by a Zipf law with --zipf; this",
+        "fills the tables through the normal admissions), then on --examples more, timed, in --rounds rounds: in each round every trainer in",
         "turn trains its next share, so a machine that speeds up or slows down during the run weighs on every range",
         "alike. ./wnd sets OMP_NUM_THREADS=1 unless it is set.",
         "Besides examples/s it reports where the time goes, per example: the parts of a step (wide and embedding",
@@ -58,6 +58,13 @@ final class BenchTrainCommand implements Callable<Integer> {
       description = "Rounds the timed examples of each range are split into (default: ${DEFAULT-VALUE}).")
   int rounds;
 
+  @Option(names = "--zipf", paramLabel = "S",
+      description = "Draw each field's ids by a Zipf law of exponent S over the range (id k with a probability "
+          + "proportional to (k + 1)^-S), as the categories of click logs are: most lookups are of a few hot ids, "
+          + "which stay in the CPU's caches (wnd generate draws its categories with S = 1.1). Default: uniform ids, "
+          + "where every lookup of a large table misses the caches (the worst case).")
+  Double zipf;
+
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
@@ -70,9 +77,13 @@ final class BenchTrainCommand implements Callable<Integer> {
           + ", --rounds " + rounds);
     }
     for (long n : ids) {
-      if (n < 1) {
-        throw new ParameterException(spec.commandLine(), "--ids must be >= 1, got " + n);
+      if (n < 1 || (zipf != null && n > Integer.MAX_VALUE)) {
+        throw new ParameterException(spec.commandLine(), "--ids must be >= 1" + (zipf != null ? " and, with --zipf, <= "
+            + Integer.MAX_VALUE : "") + ", got " + n);
       }
+    }
+    if (zipf != null && !(zipf > 0 && zipf <= 10)) {
+      throw new ParameterException(spec.commandLine(), "--zipf must be in (0, 10], got " + zipf);
     }
     PrintWriter out = spec.commandLine().getOut();
     Map<String, Object> heap = BenchCommand.heap();
@@ -91,6 +102,8 @@ final class BenchTrainCommand implements Callable<Integer> {
     r.put("backend", Backend.describe().asMap());
     r.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"));
     r.put("rounds", rounds);
+    r.put("id_distribution", zipf == null ? "uniform" : "zipf");
+    r.put("zipf_exponent", zipf);
     r.put("heap", heap);
     if (!json) {
       out.printf(Locale.ROOT, "warming up %d trainers (%,d examples each), then %d timed rounds...%n", ids.size(), warmup,
@@ -98,7 +111,8 @@ final class BenchTrainCommand implements Callable<Integer> {
       out.flush();
     }
     List<TrainingBenchmark.Interleaved> measured = TrainingBenchmark.runInterleaved(fs,
-        ids.stream().mapToLong(Long::longValue).toArray(), warmup, examples, rounds, Clock.systemUTC());
+        ids.stream().mapToLong(Long::longValue).toArray(), zipf == null ? 0 : zipf, warmup, examples, rounds,
+        Clock.systemUTC());
     List<Map<String, Object>> runs = new ArrayList<>();
     double first = Double.NaN;
     List<Double> firstRounds = null;
@@ -137,9 +151,10 @@ final class BenchTrainCommand implements Callable<Integer> {
       }
       runs.add(m);
       if (!json) {
-        out.printf(Locale.ROOT, "%s %s batch %d, %d fields x %,d ids: %,.0f examples/s (%,d in %.2f s; embedding rows"
+        out.printf(Locale.ROOT, "%s %s batch %d, %d fields x %,d ids%s: %,.0f examples/s (%,d in %.2f s; embedding rows"
                 + " %,d, wide coordinates %,d, pending ids %,d, refused rows %,d; %.2f s of collections in its rounds)%n",
-            fs.name(), fs.modelType().jsonName(), fs.batchSize(), fs.wideFieldCount(), n, res.examplesPerSecond(),
+            fs.name(), fs.modelType().jsonName(), fs.batchSize(), fs.wideFieldCount(), n,
+            zipf == null ? "" : String.format(Locale.ROOT, " (Zipf law, exponent %s)", zipf), res.examplesPerSecond(),
             res.examples(), res.seconds(), res.embeddingRows(), res.wideCoordinates(), res.pendingIds(),
             res.refusedRows(), one.gcSeconds());
         StringBuilder line = new StringBuilder("  us per example:");

@@ -59,6 +59,38 @@ class BenchTrainIT {
   }
 
   @Test
+  void shouldDrawIdsByAZipfLawWhenAskedSoThatAFewHotIdsAreSeenMostOften() throws Exception {
+    String[] args = {"bench", "train", "--ids", "100000", "--warmup-examples", "3000", "--examples", "512",
+        "--rounds", "2", "--json"};
+    WndIT.Result uniform = wnd(args);
+    String[] zipfArgs = java.util.Arrays.copyOf(args, args.length + 2);
+    zipfArgs[args.length] = "--zipf";
+    zipfArgs[args.length + 1] = "1.1";
+    WndIT.Result zipf = wnd(zipfArgs);
+    assertThat(uniform.code()).as(uniform.err()).isZero();
+    assertThat(zipf.code()).as(zipf.err()).isZero();
+    JsonNode u = new ObjectMapper().readTree(uniform.lastLine());
+    JsonNode z = new ObjectMapper().readTree(zipf.lastLine());
+    assertThat(u.get("id_distribution").asText()).isEqualTo("uniform");
+    assertThat(u.get("zipf_exponent").isNull()).isTrue();
+    assertThat(z.get("id_distribution").asText()).isEqualTo("zipf");
+    assertThat(z.get("zipf_exponent").asDouble()).isEqualTo(1.1);
+    JsonNode ur = u.get("runs").get(0);
+    JsonNode zr = z.get("runs").get(0);
+    // 3,512 uniform draws from 100,000 ids see few ids twice (the admission threshold); a Zipf law sees its hot ids
+    // again and again, and far fewer distinct ids
+    assertThat(zr.get("embedding_rows").asLong()).isGreaterThan(3 * Math.max(1, ur.get("embedding_rows").asLong()));
+    assertThat(zr.get("wide_coordinates").asLong()).isLessThan(ur.get("wide_coordinates").asLong() / 2);
+  }
+
+  @Test
+  void shouldRefuseAZipfExponentOutOfRange() {
+    WndIT.Result r = wnd("bench", "train", "--zipf", "0");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--zipf must be in (0, 10], got 0.0").doesNotContain("\tat ");
+  }
+
+  @Test
   void shouldRefuseMoreRoundsThanExamples() {
     WndIT.Result r = wnd("bench", "train", "--examples", "2", "--rounds", "3");
     assertThat(r.code()).isEqualTo(2);

@@ -7,10 +7,16 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.commons.rng.sampling.distribution.RejectionInversionZipfSampler;
+import org.apache.commons.rng.sampling.distribution.SharedStateDiscreteSampler;
+import org.apache.commons.rng.simple.RandomSource;
 
 /**
- * Training examples/s on the calling thread (a benchmark, not a test: STYLE 16). Examples carry ids drawn uniformly
- * from {@code [0, idsPerField)} in every wide field (crosses included) and numerics uniform in [0, 5); labels are
+ * Training examples/s on the calling thread (a benchmark, not a test: STYLE 16). Examples carry ids drawn from
+ * {@code [0, idsPerField)} in every wide field (crosses included): uniformly (every lookup of a large table is then a
+ * cache miss: the worst case), or by a Zipf law (id {@code k} drawn with a probability proportional to
+ * {@code (k + 1)^-s}, as the categories of click logs are: most lookups are of a few hot ids); numerics uniform in
+ * [0, 5); labels are
  * Bernoulli(0.25). A warm-up first trains on {@code warmupExamples} (JIT, and tables filled by real admissions, so
  * that a large id range is measured with large tables); then {@code examples} more, generated before the clock
  * starts, are trained on and timed. As in {@code wnd train}, the rows changed are drained (what a version publishes)
@@ -54,34 +60,42 @@ public final class TrainingBenchmark {
      * them.
      *
      * @param spec           the feature spec
-     * @param idRanges       the id range of each measurement (each &ge; 1)
+     * @param idRanges       the id range of each measurement (each &ge; 1; with a Zipf law, at most
+     *                       {@link Integer#MAX_VALUE})
+     * @param zipfExponent   the exponent {@code s} of the Zipf law the ids are drawn by, in (0, 10]; or 0 for
+     *                       uniformly drawn ids
      * @param warmupExamples examples each trainer trains on before timing (&ge; 0)
      * @param examples       examples timed per range (&ge; rounds &times; the batch size)
      * @param rounds         how many rounds they are split into (&ge; 1)
      * @param clock          the trainers' clock
      * @return per range: the figures over all rounds, and examples/s in each round
      */
-    public static List<Interleaved> runInterleaved(FeatureSpec spec, long[] idRanges, long warmupExamples,
-                                                   long examples, int rounds, Clock clock) {
+    public static List<Interleaved> runInterleaved(FeatureSpec spec, long[] idRanges, double zipfExponent,
+                                                   long warmupExamples, long examples, int rounds, Clock clock) {
         int b = spec.batchSize();
+        long maxRange = zipfExponent == 0 ? Long.MAX_VALUE : Integer.MAX_VALUE;
         if (rounds < 1 || examples < (long) rounds * b || warmupExamples < 0
-                || java.util.Arrays.stream(idRanges).anyMatch(ids -> ids < 1)) {
+                || java.util.Arrays.stream(idRanges).anyMatch(ids -> ids < 1 || ids > maxRange)
+                || !(zipfExponent == 0 || (zipfExponent > 0 && zipfExponent <= 10))) {
             throw new IllegalArgumentException("need rounds >= 1, examples >= rounds x batch size (a batch per round at "
-                    + "least), warmupExamples >= 0 and every id range >= 1; got " + rounds + ", " + examples + ", "
-                    + warmupExamples + ", " + java.util.Arrays.toString(idRanges));
+                    + "least), warmupExamples >= 0, a Zipf exponent in (0, 10] or 0 (uniform ids) and every id range "
+                    + ">= 1 (with a Zipf law, <= " + Integer.MAX_VALUE + "); got " + rounds + ", " + examples + ", "
+                    + warmupExamples + ", " + zipfExponent + ", " + java.util.Arrays.toString(idRanges));
         }
         List<Timed> timed = new ArrayList<>();
-        for (long ids : idRanges) {
-            Timed t = new Timed(new WideDeepTrainer(spec, clock), new SplittableRandom(spec.seed()), ids);
+        for (long range : idRanges) {
+            SplittableRandom random = new SplittableRandom(spec.seed());
+            Ids ids = new Ids(range, zipfExponent, random);
+            Timed t = new Timed(new WideDeepTrainer(spec, clock), random, range);
             long done = 0;
             while (done < warmupExamples) {
                 int n = (int) Math.min(b, warmupExamples - done);
-                t.step(uniform(spec, n, ids, t.random));
+                t.step(examples(spec, n, ids, t.random));
                 done += n;
             }
             t.drain();
             for (long d = 0; d < examples; d += b) {
-                t.batches.add(uniform(spec, (int) Math.min(b, examples - d), ids, t.random));
+                t.batches.add(examples(spec, (int) Math.min(b, examples - d), ids, t.random));
             }
             timed.add(t);
         }
@@ -214,6 +228,27 @@ public final class TrainingBenchmark {
         }
     }
 
+    /** Draws ids from {@code [0, range)}: uniformly, or by a Zipf law (see the class comment). */
+    private static final class Ids {
+        private final long range;
+        private final SplittableRandom random;
+        /** Null for uniform ids. */
+        private final SharedStateDiscreteSampler zipf;
+
+        Ids(long range, double zipfExponent, SplittableRandom random) {
+            this.range = range;
+            this.random = random;
+            this.zipf = zipfExponent == 0 ? null
+                    : RejectionInversionZipfSampler.of(RandomSource.SPLIT_MIX_64.create(random.nextLong()),
+                    (int) range, zipfExponent);
+        }
+
+        long next() {
+            // the sampler draws ranks 1..range
+            return zipf == null ? random.nextLong(range) : zipf.sample() - 1;
+        }
+    }
+
     /**
      * Examples with ids uniform in {@code [0, idsPerField)} per field.
      *
@@ -224,15 +259,28 @@ public final class TrainingBenchmark {
      * @return the examples
      */
     static List<Example> uniform(FeatureSpec spec, int count, long idsPerField, SplittableRandom random) {
+        return examples(spec, count, new Ids(idsPerField, 0, random), random);
+    }
+
+    /**
+     * Examples with ids drawn by {@code ids} per field.
+     *
+     * @param spec   the spec (shapes the holders)
+     * @param count  how many
+     * @param ids    the ids' distribution
+     * @param random the source of the rest's randomness
+     * @return the examples
+     */
+    private static List<Example> examples(FeatureSpec spec, int count, Ids ids, SplittableRandom random) {
         List<Example> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Encoded e = new Encoded(spec);
-            long[] ids = e.ids();
+            long[] sparse = e.ids();
             long[] wide = e.wideIds();
             for (int f = 0; f < wide.length; f++) {
-                wide[f] = random.nextLong(idsPerField);
-                if (f < ids.length) {
-                    ids[f] = wide[f];
+                wide[f] = ids.next();
+                if (f < sparse.length) {
+                    sparse[f] = wide[f];
                 }
             }
             float[] num = e.numeric();
