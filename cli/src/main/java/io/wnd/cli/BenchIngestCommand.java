@@ -49,7 +49,8 @@ final class BenchIngestCommand implements Callable<Integer> {
   long rows;
 
   @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
-      description = "Use this cluster instead of starting a local broker.")
+      description = "Use this cluster instead of starting a local broker; each replay's topics (bench-replay-<n>.*, "
+          + "bench-generate-<n>.*) are deleted when it is done.")
   String bootstrap;
 
   @Option(names = "--json", description = "Print one JSON object with every phase's rows/s.")
@@ -124,6 +125,18 @@ final class BenchIngestCommand implements Callable<Integer> {
     try (Admin admin = Admin.create(client)) {
       new TopicAdmin(admin, topics, (short) -1).create();
     }
+    try {
+      return replay(client, topics, name, file, generated);
+    } finally {
+      if (bootstrap != null) {
+        // a cluster of the user's: leave nothing of the run there (a broker of the bench's own is deleted whole)
+        BenchCommand.deleteRun(client, topics.prefix(), null, spec.commandLine().getErr());
+      }
+    }
+  }
+
+  private ReplaySummary replay(Map<String, Object> client, Topics topics, String name, Path file, Long generated)
+      throws IOException {
     ReplayOptions o = new ReplayOptions(0, 500, System.currentTimeMillis() - Duration.ofHours(24).toMillis(), 0, -1, -1,
         ClickDelay.parse(ClickDelay.DEFAULT), 1, null, false);
     Replayer.Source source = new Replayer.Source() {

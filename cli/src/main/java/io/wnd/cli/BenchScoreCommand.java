@@ -503,44 +503,13 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       if (kafka != null) {
         kafka.close();
       } else {
-        deleteRun(cluster, topics.prefix(), scorerId);
+        BenchCommand.deleteRun(cluster, topics.prefix(), scorerId, err);
       }
       try (Stream<Path> files = Files.walk(dir)) {
         files.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
       }
     }
     return r;
-  }
-
-  /**
-   * Deletes what a run left on a cluster named by -b: its topics (the prefix's, and the scorer's internal ones, named
-   * after its application id) and the scorer's consumer group. The transactional ids expire on their own
-   * ({@code transactional.id.expiration.ms}). A failure is reported, not thrown: the measurement stands.
-   */
-  private void deleteRun(Map<String, Object> client, String prefix, String applicationId) {
-    try (Admin admin = Admin.create(client)) {
-      List<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
-          .filter(n -> n.startsWith(prefix) || n.startsWith(applicationId + "-")).sorted().toList();
-      admin.deleteTopics(names).all().get(60, TimeUnit.SECONDS);
-      try {
-        // a Kafka Streams member does not leave its group when it closes (the group waits out its session)
-        admin.removeMembersFromConsumerGroup(applicationId,
-            new org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions()).all().get(30, TimeUnit.SECONDS);
-        admin.deleteConsumerGroups(List.of(applicationId)).all().get(30, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException e) {
-        if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
-          throw e;
-        }
-      }
-      progress("deleted this run's %d topics (%s*, %s-*) and the scorer's consumer group %s", names.size(), prefix,
-          applicationId, applicationId);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
-      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-      progress("warning: could not delete this run's topics (%s*, %s-*) or the consumer group %s: %s", prefix,
-          applicationId, applicationId, cause.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /**
