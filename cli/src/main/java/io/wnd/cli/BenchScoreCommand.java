@@ -643,8 +643,9 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         continue;
       }
       long spent = now - Math.max(0, before.getOrDefault(t.getKey(), 0L));
+      // the names of a run on a cluster named by -b start with the run's (see run)
       String group = THREAD_NAMES.getOrDefault(t.getKey(), "?").replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<uuid>")
-          .replaceAll("[0-9]+", "N");
+          .replaceAll("bench-score-[0-9]{8}-[0-9]{6}-[0-9a-f]{4}-", "<run>-").replaceAll("[0-9]+", "N");
       sums.merge(group, spent / 1e3 / Math.max(1, scores), Double::sum);
     }
     Map<String, Double> out = new LinkedHashMap<>();

@@ -86,6 +86,9 @@ class BenchScoreIT {
         JsonNode p = s.get(phase);
         assertThat(p.get("impressions").asLong()).as(phase).isPositive();
         assertThat(p.get("scores").asLong()).as(phase).isEqualTo(p.get("impressions").asLong());
+        // the scorer's threads are grouped under names that do not change from run to run
+        assertThat(p.get("cpu_us_per_score_by_thread").fieldNames()).toIterable()
+            .anyMatch(g -> g.startsWith("<run>-criteo-scorer-<uuid>-StreamThread-N"));
       }
       // the run's topics, the scorer's internal ones (changelogs) and its consumer group are gone
       String run = prefix.substring(0, prefix.length() - 1);
