@@ -53,11 +53,16 @@ final class BenchIngestCommand implements Callable<Integer> {
           + "bench-generate-<n>.*) are deleted when it is done.")
   String bootstrap;
 
+  /** With -b: the client settings (--client-config, -X) of that cluster. */
+  @picocli.CommandLine.Mixin
+  ClientOptions clientOptions;
+
   @Option(names = "--json", description = "Print one JSON object with every phase's rows/s.")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
+    clientOptions.requireClusterForSettings(bootstrap);
     PrintWriter out = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("wnd-bench-");
     Map<String, Object> result = new LinkedHashMap<>();
@@ -104,7 +109,8 @@ final class BenchIngestCommand implements Callable<Integer> {
       phase(result, out, "read_parse_encode", t0);
       result.put("avro_bytes_per_impression", Math.round(bytes / (double) rows));
 
-      Map<String, Object> client = Map.of("bootstrap.servers", servers);
+      Map<String, Object> client = bootstrap != null ? clientOptions.clientConfig(servers)
+          : Map.of("bootstrap.servers", servers);
       result.put("replay_rows_per_second", Math.round(replay(client, "replay", file, null).rowsPerSecond()));
       out.printf("%-24s %,12d rows/s%n", "replay (into Kafka)", result.get("replay_rows_per_second"));
       result.put("generate_rows_per_second", Math.round(replay(client, "generate", null, rows).rowsPerSecond()));

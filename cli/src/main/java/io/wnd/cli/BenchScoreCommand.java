@@ -175,15 +175,9 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
           + "Default: a local broker in this process.")
   String bootstrap;
 
-  @Option(names = "--client-config", paramLabel = "FILE",
-      description = "With -b: a properties file of Kafka client settings (security.protocol, sasl.*, ssl.*, ...) "
-          + "passed to every client unchanged.")
-  Path clientConfig;
-
-  @Option(names = {"-X", "--client"}, paramLabel = "KEY=VALUE",
-      description = "With -b: one Kafka client setting, passed to every client unchanged; repeatable; wins over "
-          + "--client-config.")
-  Map<String, String> clientSettings = new LinkedHashMap<>();
+  /** With -b: the client settings (--client-config, -X) of that cluster. */
+  @picocli.CommandLine.Mixin
+  ClientOptions client;
 
   @Option(names = "--json", description = "Print one JSON object on the last line.")
   boolean json;
@@ -221,11 +215,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       throw new ParameterException(spec.commandLine(),
           "--events must be >= 1000, --train-examples, --swap-examples, --partitions and --rate >= 1");
     }
-    if (bootstrap == null && (clientConfig != null || !clientSettings.isEmpty())) {
-      throw new ParameterException(spec.commandLine(), "--client-config and -X are for a cluster named by -b "
-          + "(--bootstrap-servers); without -b the bench starts its own broker");
-    }
-    cluster = bootstrap == null ? null : KafkaOptions.clientConfig(spec, bootstrap, clientConfig, clientSettings);
+    client.requireClusterForSettings(bootstrap);
+    cluster = bootstrap == null ? null : client.clientConfig(bootstrap);
     Map<String, FeatureSpec> fss = new LinkedHashMap<>();
     for (String s : specs) {
       fss.put(s, Specs.load(spec, s)); // a bad name or file fails here, before anything starts

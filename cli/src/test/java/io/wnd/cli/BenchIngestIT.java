@@ -23,7 +23,8 @@ class BenchIngestIT {
       throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       Set<String> before = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      WndIT.Result r = wnd("bench", "ingest", "-b", kafka.bootstrapServers(), "--rows", "2000", "--json");
+      WndIT.Result r = wnd("bench", "ingest", "-b", kafka.bootstrapServers(), "-X", "request.timeout.ms=20000",
+          "--rows", "2000", "--json");
       assertThat(r.code()).as(r.err()).isZero();
       JsonNode j = new ObjectMapper().readTree(r.lastLine());
       for (String phase : new String[] {"generate_only", "read_parse", "read_parse_encode", "replay", "generate"}) {
