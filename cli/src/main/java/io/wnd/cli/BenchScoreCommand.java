@@ -241,6 +241,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       Map<String, Object> all = new LinkedHashMap<>();
       all.put("specs", results);
       all.put("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+      all.put("cores", Runtime.getRuntime().availableProcessors());
       all.put("heap", heap);
       Json.print(out, all);
     }
@@ -577,10 +578,10 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
    * @param rowsRead      sparse rows read from RocksDB: neither cached nor ruled out by the key filter
    * @param rowsRuledOut  sparse rows the key filter ruled out
    */
-  private record Work(Map<Long, Long> threadCpu, long processCpu, long rowsRead, long rowsRuledOut) {
+  private record Work(Map<Long, Long> threadCpu, long processCpu, long rowsRead, long rowsRuledOut, long nanos) {
     static Work now(ScorerApp scorer) {
       return new Work(threadCpuNanos(), processCpuNanos(), scorer.model().store().cacheMisses(),
-          scorer.model().store().filteredAbsent());
+          scorer.model().store().filteredAbsent(), System.nanoTime());
     }
 
     /**
@@ -593,6 +594,10 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       result.put("row_cache_misses", later.rowsRead - rowsRead);
       result.put("rows_ruled_out", later.rowsRuledOut - rowsRuledOut);
       result.put("process_cpu_us_per_score", Math.round((later.processCpu - processCpu) / 1e2 / n) / 10.0);
+      // how many cores the process kept busy on average: near all of the machine's, a score waits for a core, and
+      // the tail measures that more than the scorer
+      result.put("process_cores_busy", Math.round((later.processCpu - processCpu) * 100.0
+          / Math.max(1, later.nanos - nanos)) / 100.0);
       result.put("cpu_us_per_score_by_thread", cpuByThreadGroup(threadCpu, later.threadCpu, impressions));
       result.put("cpu_us_per_score_outside_java_threads",
           outsideJavaThreads(later.processCpu - processCpu, threadCpu, later.threadCpu, impressions));
@@ -760,6 +765,10 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       out.printf(Locale.ROOT, "  %-9s at %,d/s  produced->scored p50 %d ms, p99 %d ms, p99.9 %d ms; ->readable p50 %d, p99 %d, p99.9 %d ms%n",
           phase, (Long) r.get("rate_per_s"), (Long) m.get("p50_ms"), (Long) m.get("p99_ms"), (Long) m.get("p999_ms"),
           (Long) m.get("readable_p50_ms"), (Long) m.get("readable_p99_ms"), (Long) m.get("readable_p999_ms"));
+      double busy = (Double) m.get("process_cores_busy");
+      int cores = Runtime.getRuntime().availableProcessors();
+      out.printf(Locale.ROOT, "  %-9s this process kept %.2f of the machine's %d cores busy%s%n", "", busy, cores,
+          busy > 0.75 * cores ? ": nearly full, so scores wait for a core and the tail shows it" : "");
       out.printf(Locale.ROOT, "  %-9s stream thread, longest: poll %s ms, commit %s ms, punctuation %s ms, record %s ms%n", "",
           ((Map<String, Object>) m.get("stream_thread")).get("poll_latency_max_ms"),
           ((Map<String, Object>) m.get("stream_thread")).get("commit_latency_max_ms"),

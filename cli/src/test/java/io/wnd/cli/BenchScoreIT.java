@@ -57,6 +57,9 @@ class BenchScoreIT {
       assertThat(p.get("stream_thread").get("commit_latency_max_ms").isNumber()).as(phase).isTrue();
       assertThat(p.get("row_cache_misses").asLong()).as(phase).isNotNegative();
       assertThat(p.get("process_cpu_us_per_score").asDouble()).as(phase).isPositive();
+      // CPU time over wall time: no more than the machine's cores (a little slack for the clocks' edges)
+      assertThat(p.get("process_cores_busy").asDouble()).as(phase).isPositive()
+          .isLessThanOrEqualTo(j.get("cores").asInt() + 0.25);
       assertThat(p.get("cpu_us_per_score_by_thread").has("wnd-bench-replay")).as(phase + ": the paced producer, "
           + "whose thread has ended by the time the phase is reported").isTrue();
     }
