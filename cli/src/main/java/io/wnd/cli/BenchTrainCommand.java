@@ -21,9 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train", mixinStandardHelpOptions = true, usageHelpWidth = 110,
     description = {"Measure training examples/s on one thread (no Kafka): for each id range in --ids, a new trainer",
         "trains on --warmup-examples synthetic examples (ids uniform per field, or by a Zipf law with --zipf; this",
-        "fills the tables through the normal admissions), then on --examples more, timed, in --rounds rounds: in each round every trainer in",
-        "turn trains its next share, so a machine that speeds up or slows down during the run weighs on every range",
-        "alike. ./wnd sets OMP_NUM_THREADS=1 unless it is set.",
+        "fills the tables through the normal admissions), then on --examples more, timed, in --rounds rounds: in",
+        "each round every trainer in turn trains its next share, so a machine that speeds up or slows down during",
+        "the run weighs on every range alike. ./wnd sets OMP_NUM_THREADS=1 unless it is set.",
         "Besides examples/s it reports where the time goes, per example: the parts of a step (wide and embedding",
         "lookups, DL4J's forward and backward passes, the sparse updates) and the drains of changed rows; and, for",
         "each id range after the first, how much more each part costs than in the first (the median over rounds).",
@@ -61,7 +61,7 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--zipf", paramLabel = "S",
       description = "Draw each field's ids by a Zipf law of exponent S over the range (id k with a probability "
           + "proportional to (k + 1)^-S), as the categories of click logs are: most lookups are of a few hot ids, "
-          + "which stay in the CPU's caches (wnd generate draws its categories with S = 1.1). Default: uniform ids, "
+          + "which stay in the CPU's caches and TLB (wnd generate draws its categories with S = 1.1). Default: uniform ids, "
           + "where every lookup of a large table misses the caches (the worst case).")
   Double zipf;
 
