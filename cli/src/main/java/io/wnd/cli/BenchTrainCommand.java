@@ -218,8 +218,7 @@ final class BenchTrainCommand implements Callable<Integer> {
       a.forEach((k, v) -> diffs.computeIfAbsent(k, x -> new double[rounds])[round] = v - b.get(k));
     }
     Map<String, Double> out = new LinkedHashMap<>();
-    diffs.forEach((k, v) -> {
-      double[] sorted = v.clone();
+    diffs.forEach((k, sorted) -> {
       java.util.Arrays.sort(sorted);
       double median = rounds % 2 == 1 ? sorted[rounds / 2] : (sorted[rounds / 2 - 1] + sorted[rounds / 2]) / 2;
       out.put(k, Math.round(median * 100) / 100.0);

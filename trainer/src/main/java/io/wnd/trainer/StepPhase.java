@@ -7,29 +7,23 @@ package io.wnd.trainer;
  */
 public enum StepPhase {
     /** The wide part's forward pass: the batch's coordinates, their FTRL state looked up, the wide sums. */
-    WIDE_FORWARD("wide_forward"),
+    WIDE_FORWARD,
     /**
      * The embeddings' lookups (the rows, and the admission counts of ids without rows: marks written, new rows
      * admitted), and the deep input built from them.
      */
-    EMBEDDING_FORWARD("embedding_forward"),
+    EMBEDDING_FORWARD,
     /** DL4J's forward pass of the dense tower. */
-    DEEP_FORWARD("deep_forward"),
+    DEEP_FORWARD,
     /** FTRL's update of the coordinates the batch touched (new ones added). */
-    WIDE_UPDATE("wide_update"),
+    WIDE_UPDATE,
     /** DL4J's back-propagation and Adam step, and the tower's parameters copied back. */
-    DEEP_BACKWARD("deep_backward"),
+    DEEP_BACKWARD,
     /** Adagrad's update of the embedding rows the batch touched. */
-    EMBEDDING_UPDATE("embedding_update");
+    EMBEDDING_UPDATE;
 
-    private final String jsonName;
-
-    StepPhase(String jsonName) {
-        this.jsonName = jsonName;
-    }
-
-    /** The phase's name in JSON reports. */
+    /** The phase's name in JSON reports: its constant's, in lower case. */
     public String jsonName() {
-        return jsonName;
+        return name().toLowerCase(java.util.Locale.ROOT);
     }
 }
