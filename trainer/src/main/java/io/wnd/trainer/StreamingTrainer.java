@@ -216,6 +216,9 @@ public final class StreamingTrainer implements AutoCloseable {
     metrics.restored(version);
     FeatureSpec spec = model.spec();
     WideDeepTrainer trainer = new WideDeepTrainer(model, clock);
+    // the trainer copied the restored sparse tables into its own: let the restored ones be collected
+    model = null;
+    restored = null;
     Encoder encoder = new Encoder(spec);
     String txId = Rollback.trainerTransactionalId(settings.model());
 

@@ -7,7 +7,6 @@ import io.wnd.state.model.WideDeepModel;
 import io.wnd.state.spec.AdagradSettings;
 import io.wnd.state.spec.FeatureSpec;
 import io.wnd.state.spec.FtrlSettings;
-import io.wnd.state.table.FloatPages;
 import io.wnd.state.table.InMemorySparseTable;
 import io.wnd.state.table.SparseTable;
 import io.wnd.state.version.SparseDelta;
@@ -92,15 +91,14 @@ public final class WideDeepTrainer {
      */
     private long prefetched;
     /** The model's embedding table. */
+    /**
+     * The embedding rows, each with its optimizer state beside it in one record (the table's extra floats: dim + 2
+     * a row): [row x dim, Adagrad accumulator x dim, last seen (hi, lo)]. A step's update then finds a row and its
+     * state in one 4 KB page; kept apart, they cost two address translations per id (docs/trainer-tables.md).
+     */
     private final InMemorySparseTable embeddingRows;
     /** FTRL state per wide coordinate: (z, n), inline in its hash table; the model's wide table is its view. */
     private final FtrlTable ftrl;
-    /**
-     * Per embedding row, by the embedding table's row number (dim + 2 floats a row, in pages: growing copies
-     * nothing): [Adagrad accumulator x dim, last seen (hi, lo)]. Found by the row number the embedding lookup already
-     * gave, so an update costs no second hash lookup (with tables of millions of rows, a cache miss saved per id).
-     */
-    private final FloatPages embState;
     /** The embedding rows changed since the last drain (the FTRL table tracks the wide weights that changed). */
     private final ChangedRows embChanges = new ChangedRows();
     /**
@@ -178,9 +176,10 @@ public final class WideDeepTrainer {
      * moments, admission counts) starts fresh; the wide weights are carried over into FTRL's z so that training
      * starts from them.
      *
-     * <p>The embeddings and the tower are trained in place. The wide weights are copied into the trainer's FTRL
-     * state, whose view is the wide table of {@link #model()} from then on: the given model's own wide table is not
-     * trained (read the trained model from {@link #model()}).
+     * <p>The tower is trained in place. The embedding rows are copied into the trainer's table, which keeps each
+     * row's optimizer state beside it, and the wide weights into the trainer's FTRL state, whose view is the wide
+     * table of {@link #model()}: the given model's own sparse tables are not trained (read the trained model from
+     * {@link #model()}).
      *
      * @param model the model to train
      * @param clock the clock that stamps when an id was last seen (for idle expiry)
@@ -205,14 +204,10 @@ public final class WideDeepTrainer {
         this.initialAccumulator = (float) a.initialAccumulator();
         this.admissionThreshold = spec.admissionThreshold();
         this.idleExpirySeconds = spec.idleExpirySeconds();
-        if (!(model.embeddings() instanceof InMemorySparseTable e)) {
-            throw new IllegalArgumentException("the trainer trains a heap embedding table (InMemorySparseTable); got "
-                    + model.embeddings().getClass().getSimpleName());
-        }
-        this.embeddingRows = e;
+        this.embeddingRows = new InMemorySparseTable(nSparse, dim,
+                Math.max(spec.maxEmbeddingRows(), model.embeddings().size()), dim + 2);
         this.ftrl = new FtrlTable(nWide, spec.maxWideRows(), f);
-        this.model = new WideDeepModel(spec, ftrl.weights(), e, model.tower());
-        this.embState = new FloatPages(dim + 2);
+        this.model = new WideDeepModel(spec, ftrl.weights(), embeddingRows, model.tower());
         this.embRow = new float[dim];
         int expected = spec.batchSize();
         this.batchSize = expected;
@@ -220,7 +215,7 @@ public final class WideDeepTrainer {
         this.wideSlots = new KeySlots(expected * nWide);
         this.embSlots = new KeySlots(expected * nSparse);
         this.dl4j = useDeep ? new Dl4jTower(model.tower(), spec.adam(), spec.seed()) : null;
-        adoptExistingState(model.wide());
+        adoptExistingState(model.wide(), model.embeddings());
         this.lastWideSweep = nowSeconds();
         LOG.info("trainer for spec '{}' ({}): {} wide fields, {} embedding fields of dim {}, tower {}",
                 spec.name(), spec.modelType().jsonName(), nWide, nSparse, dim,
@@ -232,7 +227,7 @@ public final class WideDeepTrainer {
      * weight for n = 0 and {@code z = -w (beta / alpha + l2) - sgn(w) l1}; embedding rows get the initial
      * accumulator and "seen now"; the bias gets z likewise.
      */
-    private void adoptExistingState(SparseTable wide) {
+    private void adoptExistingState(SparseTable wide, SparseTable embeddings) {
         long now = nowSeconds();
         double scale = beta / alpha + l2;
         wide.forEach((field, id, values, offset) -> {
@@ -241,7 +236,9 @@ public final class WideDeepTrainer {
                 ftrl.adopt(field, id, (float) (-w * scale - Math.signum(w) * l1), 0f);
             }
         });
-        embeddingRows.forEachRow((field, id, row) -> {
+        embeddings.forEach((field, id, values, offset) -> {
+            System.arraycopy(values, offset, embRow, 0, dim);
+            int row = embeddingRows.putRow(field, id, embRow);
             embChanges.keyed(row, field, id);
             startState(row, now);
         });
@@ -613,11 +610,10 @@ public final class WideDeepTrainer {
             for (int s = c; s < end; s++) {
                 if (embPresent[s]) {
                     int row = embModelRow[s];
-                    float[] state = embState.page(row);
-                    int at = embState.offset(row);
-                    // a row's state may span two cache lines
-                    touched += embeddingRows.touchRow(row) + Float.floatToRawIntBits(state[at])
-                            + Float.floatToRawIntBits(state[at + dim + 1]);
+                    float[] record = embeddingRows.rowPage(row);
+                    int at = embeddingRows.rowOffset(row);
+                    // a record spans two or three cache lines (in one 4 KB page but 2 % of the time)
+                    touched += Float.floatToRawIntBits(record[at]) + Float.floatToRawIntBits(record[at + 2 * dim + 1]);
                 }
             }
             for (int s = c; s < end; s++) {
@@ -632,27 +628,26 @@ public final class WideDeepTrainer {
     private void adagradStep(int s, long now) {
         // the row read in embeddingForward is still this key's: nothing is removed during a step
         int row = embModelRow[s];
-        float[] state = embState.page(row);
-        int at = embState.offset(row);
+        float[] record = embeddingRows.rowPage(row);
+        int at = embeddingRows.rowOffset(row);
+        int acc = at + dim;
         int off = s * dim;
         for (int d = 0; d < dim; d++) {
             float g = embGrad[off + d];
-            float acc = state[at + d] + g * g;
-            state[at + d] = acc;
-            embRow[d] = (float) (embRows[off + d] - learningRate * g / Math.sqrt(acc));
+            float sum = record[acc + d] + g * g;
+            record[acc + d] = sum;
+            record[at + d] = (float) (embRows[off + d] - learningRate * g / Math.sqrt(sum));
         }
-        putTime(state, at + dim, now);
-        embeddingRows.writeRow(row, embRow);
+        putTime(record, acc + dim, now);
         embChanges.changed(row);
     }
 
     /** A new embedding row's optimizer state: the initial accumulator, seen now. */
     private void startState(int row, long now) {
-        embState.ensure(row);
-        float[] state = embState.page(row);
-        int at = embState.offset(row);
-        Arrays.fill(state, at, at + dim, initialAccumulator);
-        putTime(state, at + dim, now);
+        float[] record = embeddingRows.rowPage(row);
+        int acc = embeddingRows.rowOffset(row) + dim;
+        Arrays.fill(record, acc, acc + dim, initialAccumulator);
+        putTime(record, acc + dim, now);
     }
 
     /**
@@ -720,7 +715,7 @@ public final class WideDeepTrainer {
         long cutoff = now - idleExpirySeconds;
         KeySlots expired = new KeySlots(1024);
         embeddingRows.forEachRow((field, id, row) -> {
-            if (getTime(embState.page(row), embState.offset(row) + dim) < cutoff) {
+            if (getTime(embeddingRows.rowPage(row), embeddingRows.rowOffset(row) + 2 * dim) < cutoff) {
                 expired.slot(field, id);
             }
         });

@@ -11,6 +11,11 @@ package io.wnd.state.table;
  * miss. A mark is not a row: {@link #read}, {@link #size}, {@link #forEach} and every copy or export ignore it;
  * {@link #putRow} replaces it. At most {@link #maxRows} keys carry marks.
  *
+ * <p><b>Owner's floats.</b> A table may keep {@code extra} floats of the owner's beside each row (the trainer keeps a
+ * row's optimizer state there: {@link #rowPage} and {@link #rowOffset}), in the same record, so that the row and its
+ * state are one memory access, not two in different pages. They are not part of the row: reads, copies and exports
+ * see {@code dim} values. A new row's extra floats are what its number last held (zeros for a number never used).
+ *
  * <p>Not thread-safe: any number of threads may read at once while nobody writes; a writer needs exclusive access
  * (the scorer swaps whole models rather than writing into one being read).
  */
@@ -33,9 +38,21 @@ public final class InMemorySparseTable implements SparseTable {
      * @param maxRows the most rows (&ge; 1; at most {@code Integer.MAX_VALUE / dim})
      */
     public InMemorySparseTable(int fields, int dim, long maxRows) {
-        if (fields < 0 || dim < 1 || maxRows < 1) {
-            throw new IllegalArgumentException("fields must be >= 0, dim and maxRows >= 1; got fields=" + fields
-                    + ", dim=" + dim + ", maxRows=" + maxRows);
+        this(fields, dim, maxRows, 0);
+    }
+
+    /**
+     * Creates an empty table that keeps {@code extra} floats of the owner's beside each row (see the class comment).
+     *
+     * @param fields  the number of fields (feature indices)
+     * @param dim     the row length (&ge; 1)
+     * @param maxRows the most rows (&ge; 1; at most {@code Integer.MAX_VALUE / dim})
+     * @param extra   the owner's floats per row (&ge; 0)
+     */
+    public InMemorySparseTable(int fields, int dim, long maxRows, int extra) {
+        if (fields < 0 || dim < 1 || maxRows < 1 || extra < 0) {
+            throw new IllegalArgumentException("fields and extra must be >= 0, dim and maxRows >= 1; got fields="
+                    + fields + ", dim=" + dim + ", maxRows=" + maxRows + ", extra=" + extra);
         }
         this.dim = dim;
         // the bound of the single float array the rows were kept in before FloatPages, kept so that a table's limit
@@ -45,7 +62,7 @@ public final class InMemorySparseTable implements SparseTable {
         for (int f = 0; f < fields; f++) {
             index[f] = new LongLongIndex();
         }
-        this.slab = new FloatPages(dim);
+        this.slab = new FloatPages(dim + extra);
     }
 
     @Override
@@ -217,6 +234,27 @@ public final class InMemorySparseTable implements SparseTable {
      */
     public long touchRow(int row) {
         return Float.floatToRawIntBits(slab.page(row)[slab.offset(row)]);
+    }
+
+    /**
+     * The array that holds a row and its owner's floats (see the class comment), for an owner that works on them in
+     * place: the row is at {@code rowOffset(row)} to {@code rowOffset(row) + dim - 1}, the extra floats follow it.
+     *
+     * @param row a row number from {@link #row}
+     * @return its array
+     */
+    public float[] rowPage(int row) {
+        return slab.page(row);
+    }
+
+    /**
+     * Where a row starts in its {@link #rowPage}.
+     *
+     * @param row a row number from {@link #row}
+     * @return the offset of its first value
+     */
+    public int rowOffset(int row) {
+        return slab.offset(row);
     }
 
     /**

@@ -187,4 +187,50 @@ class InMemorySparseTableTest {
         assertThat(table.removeRow(0, 3L)).as("a mark is not a row to remove").isEqualTo(-1);
         assertThat(table.marks()).isEqualTo(2);
     }
+
+    @Test
+    void shouldKeepTheOwnersFloatsBesideEachRowWithoutShowingThemAsPartOfIt() {
+        InMemorySparseTable table = new InMemorySparseTable(2, 2, 100_000, 3);
+        int rows = 40_000; // more than one page of rows
+        for (int i = 0; i < rows; i++) {
+            int row = table.putRow(i % 2, i, new float[]{i, -i});
+            float[] page = table.rowPage(row);
+            int at = table.rowOffset(row);
+            assertThat(page[at]).isEqualTo(i);
+            assertThat(page[at + 1]).isEqualTo(-i);
+            page[at + 2] = 0.5f * i;
+            page[at + 3] = 7f;
+            page[at + 4] = -0.5f * i;
+        }
+        // writing a row leaves its owner's floats alone; reading one copies only the row
+        int row = table.row(1, 7);
+        table.writeRow(row, new float[]{70f, 71f});
+        float[] dst = {9f, 9f, 9f, 9f};
+        assertThat(table.read(1, 7, dst, 1)).isTrue();
+        assertThat(dst).containsExactly(9f, 70f, 71f, 9f);
+        float[] page = table.rowPage(row);
+        assertThat(page[table.rowOffset(row) + 2]).isEqualTo(3.5f);
+        assertThat(page[table.rowOffset(row) + 4]).isEqualTo(-3.5f);
+        for (int i = 0; i < rows; i += 997) {
+            int r = table.row(i % 2, i);
+            assertThat(table.rowPage(r)[table.rowOffset(r) + 3]).isEqualTo(7f);
+            assertThat(table.rowPage(r)[table.rowOffset(r) + 4]).isEqualTo(-0.5f * i);
+        }
+        // what is visited and exported is the rows: dim values each
+        long[] visited = new long[1];
+        table.forEach((field, id, values, offset) -> {
+            if (id != 7) {
+                assertThat(values[offset]).isEqualTo(id);
+                assertThat(values[offset + 1]).isEqualTo(-id);
+            }
+            visited[0]++;
+        });
+        assertThat(visited[0]).isEqualTo(rows);
+        // a removed row's number is reused, with the floats it held: its new owner sets them
+        int freed = table.removeRow(0, 10);
+        assertThat(table.putRow(0, -1, new float[]{1f, 2f})).isEqualTo(freed);
+        assertThat(table.rowPage(freed)[table.rowOffset(freed) + 2]).isEqualTo(5f);
+        assertThatThrownBy(() -> new InMemorySparseTable(1, 2, 10, -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("extra=-1");
+    }
 }
