@@ -1,6 +1,7 @@
 package io.wnd.trainer;
 
 import io.wnd.state.spec.FtrlSettings;
+import io.wnd.state.table.LongIndex;
 import io.wnd.state.table.LongLongIndex;
 import io.wnd.state.table.SparseTable;
 import io.wnd.state.version.SparseDelta;
@@ -9,7 +10,7 @@ import java.util.Arrays;
 
 /**
  * FTRL-Proximal's state (z, n) per wide coordinate (field, id), stored inline in the hash table, and the wide weights
- * computed from it. One {@link LongLongIndex} per field holds z and n as two floats, so that finding a coordinate's
+ * computed from it. One index per field ({@link LongIndex}) holds z and n as two floats, so that finding a coordinate's
  * state is one probe sequence in one cache line, where a hash index plus a row slab costs a second cache miss per
  * coordinate (with tens of millions of coordinates, nearly every access misses the caches).
  *
@@ -52,15 +53,17 @@ final class FtrlTable {
     /** Listed slots a drain touches before it works on them (see {@link #drainInto}). */
     private static final int CHUNK = 256;
 
-    private final LongLongIndex[] tables;
+    private final LongIndex[] tables;
     /**
      * Per field, the slots of the coordinates that became dirty since the last drain, in that order: a slot holds
-     * the same coordinate until the index moves its entries (it grows, or a sweep removes some), after which the
-     * field's next drain reads all its slots ({@link #scanAll}).
+     * the same coordinate until the index moves its entries (it grows, or a removal shifts some back), after which
+     * the field's next drain reads all its slots ({@link #scanAll}, {@link #movesAtDrain}).
      */
     private final int[][] dirtySlots;
     private final int[] dirtyCount;
     private final boolean[] scanAll;
+    /** Per field, its index's {@link LongIndex#moves} at the last drain: if they changed, listed slots may be stale. */
+    private final long[] movesAtDrain;
     /** Published coordinates removed by a sweep since the last drain: deleted by it unless they have a weight again. */
     private final KeySlots removed = new KeySlots(1024);
     private final double alpha;
@@ -80,14 +83,25 @@ final class FtrlTable {
      * @param fields   the number of fields
      * @param maxRows  the most coordinates it holds, over all fields
      * @param settings FTRL's alpha, beta, l1 and l2, for the weights
+     * @param shared   the (empty) indexes of the first fields, which another table may share (columns of
+     *                 {@code SharedKeyIndex}es: a write of the other table may move this table's entries, which
+     *                 {@link LongIndex#moves} tells); the other fields get indexes of their own
      */
-    FtrlTable(int fields, long maxRows, FtrlSettings settings) {
-        tables = new LongLongIndex[fields];
+    FtrlTable(int fields, long maxRows, FtrlSettings settings, LongIndex... shared) {
+        if (shared.length > fields) {
+            throw new IllegalArgumentException(shared.length + " shared indexes for " + fields + " fields");
+        }
+        tables = new LongIndex[fields];
         dirtySlots = new int[fields][];
         dirtyCount = new int[fields];
         scanAll = new boolean[fields];
+        movesAtDrain = new long[fields];
         for (int f = 0; f < fields; f++) {
-            tables[f] = new LongLongIndex();
+            tables[f] = f < shared.length ? shared[f] : new LongLongIndex();
+            if (tables[f].size() != 0) {
+                throw new IllegalArgumentException("the index of field " + f + " is not empty");
+            }
+            movesAtDrain[f] = tables[f].moves();
             dirtySlots[f] = new int[16];
         }
         this.maxRows = maxRows;
@@ -163,7 +177,7 @@ final class FtrlTable {
      * @param newWeight the weight of the new state
      */
     void update(int field, int slot, float z, float n, float oldWeight, float newWeight) {
-        LongLongIndex t = tables[field];
+        LongIndex t = tables[field];
         long flags = t.valueAt(slot) & FLAGS;
         if (newWeight != oldWeight) {
             if ((flags & DIRTY) == 0) {
@@ -236,7 +250,7 @@ final class FtrlTable {
     int sweep() {
         int count = 0;
         for (int f = 0; f < tables.length; f++) {
-            LongLongIndex t = tables[f];
+            LongIndex t = tables[f];
             KeySlots idle = new KeySlots(1024);
             int slots = t.slots();
             for (int i = 0; i < slots; i++) {
@@ -258,10 +272,6 @@ final class FtrlTable {
             }
             for (int s = 0; s < idle.size(); s++) {
                 t.remove(idle.id(s));
-            }
-            if (idle.size() > 0) {
-                // a removal moves the entries after it back: listed slots may hold other coordinates now
-                scanAll[f] = true;
             }
             size -= idle.size();
             count += idle.size();
@@ -290,7 +300,13 @@ final class FtrlTable {
         }
         removed.clear();
         for (int f = 0; f < tables.length; f++) {
-            LongLongIndex t = tables[f];
+            LongIndex t = tables[f];
+            if (t.moves() != movesAtDrain[f]) {
+                // entries moved since the last drain (this table's writes or a sharing table's): a listed slot may
+                // hold another key now, or nothing
+                scanAll[f] = true;
+                movesAtDrain[f] = t.moves();
+            }
             if (scanAll[f]) {
                 int slots = t.slots();
                 for (int slot = 0; slot < slots; slot++) {
@@ -317,7 +333,7 @@ final class FtrlTable {
     }
 
     /** A drain's work on one slot: if its coordinate is dirty, publishes its weight or deletion and clears the flag. */
-    private void publish(int field, LongLongIndex t, int slot, float[] one, SparseDelta out) {
+    private void publish(int field, LongIndex t, int slot, float[] one, SparseDelta out) {
         long v = t.valueAt(slot);
         if ((v & DIRTY) == 0) {
             return; // an empty slot too (0)
@@ -341,14 +357,9 @@ final class FtrlTable {
     }
 
     private void insert(int field, long id, long value) {
-        LongLongIndex t = tables[field];
-        int slots = t.slots();
-        t.put(id, value);
+        // if the index grows, every entry moves, dirty ones included: the next drain sees it by LongIndex.moves
+        tables[field].put(id, value);
         size++;
-        if (t.slots() != slots) {
-            // the index grew: every entry moved, dirty ones included
-            scanAll[field] = true;
-        }
     }
 
     /** Lists the slot of a coordinate just added and marked dirty (unless the field's next drain reads all). */
@@ -375,11 +386,13 @@ final class FtrlTable {
         dirtyCount[field] = n + 1;
     }
 
-    private static float z(long v) {
+    /** The z of a coordinate's state word (as a {@link LongIndex} of this table holds it). */
+    static float z(long v) {
         return Float.intBitsToFloat((int) (v >>> 32));
     }
 
-    private static float n(long v) {
+    /** The n of a coordinate's state word, without the flags. */
+    static float n(long v) {
         return Float.intBitsToFloat((int) v & N_BITS);
     }
 
@@ -439,7 +452,7 @@ final class FtrlTable {
         public void forEach(RowVisitor visitor) {
             float[] one = new float[1];
             for (int f = 0; f < tables.length; f++) {
-                LongLongIndex t = tables[f];
+                LongIndex t = tables[f];
                 int slots = t.slots();
                 for (int slot = 0; slot < slots; slot++) {
                     long v = t.valueAt(slot);

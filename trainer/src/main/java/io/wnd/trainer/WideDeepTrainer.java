@@ -8,6 +8,9 @@ import io.wnd.state.spec.AdagradSettings;
 import io.wnd.state.spec.FeatureSpec;
 import io.wnd.state.spec.FtrlSettings;
 import io.wnd.state.table.InMemorySparseTable;
+import io.wnd.state.table.LongIndex;
+import io.wnd.state.table.LongLongIndex;
+import io.wnd.state.table.SharedKeyIndex;
 import io.wnd.state.table.SparseTable;
 import io.wnd.state.version.SparseDelta;
 import io.wnd.state.version.Table;
@@ -99,6 +102,15 @@ public final class WideDeepTrainer {
     private final InMemorySparseTable embeddingRows;
     /** FTRL state per wide coordinate: (z, n), inline in its hash table; the model's wide table is its view. */
     private final FtrlTable ftrl;
+    /**
+     * For a wide and deep model, per categorical field, the one index of its FTRL state (column 0) and its embedding
+     * entries (column 1: row or admission mark), so that a step finds an id's both in one slot, one 4 KB page: the
+     * embedding lookup reads the FTRL word too, and the wide lookup of the categorical fields is not made again
+     * (docs/trainer-tables.md). {@code null} for a wide or a deep model.
+     */
+    private final SharedKeyIndex[] shared;
+    /** Per field of {@link #shared}: its {@link LongIndex#moves} when the last embedding lookups began. */
+    private final long[] sharedMoves;
     /** The embedding rows changed since the last drain (the FTRL table tracks the wide weights that changed). */
     private final ChangedRows embChanges = new ChangedRows();
     /**
@@ -128,10 +140,15 @@ public final class WideDeepTrainer {
     private double[] wideGrad = new double[0];
     /** Per wide slot: its slot in {@link #ftrl} (see {@link FtrlTable#find}), or -1 (a new coordinate). */
     private int[] wideFtrlRow = new int[0];
+    /** Per wide slot of a categorical field (with {@link #shared}): the embedding slot of the same key. */
+    private int[] wideEmbSlot = new int[0];
     /** Per embedding slot without a row: its mark (see {@link #MARK_COUNT_SHIFT}), or 0. */
     private long[] embMark = new long[0];
     /** Per embedding slot: its row in the embedding table, or -1. */
     private int[] embModelRow = new int[0];
+    /** Per embedding slot (with {@link #shared}): its key's slot there, or -1; and its FTRL word, or 0. */
+    private int[] embSharedSlot = new int[0];
+    private long[] embFtrlWord = new long[0];
     private float[] embRows = new float[0];
     private float[] embGrad = new float[0];
     private boolean[] embPresent = new boolean[0];
@@ -185,6 +202,14 @@ public final class WideDeepTrainer {
      * @param clock the clock that stamps when an id was last seen (for idle expiry)
      */
     public WideDeepTrainer(WideDeepModel model, Clock clock) {
+        this(model, clock, true);
+    }
+
+    /**
+     * {@link #WideDeepTrainer(WideDeepModel, Clock)}, where a test can have the FTRL state and the embedding entries
+     * of a wide and deep model in indexes of their own instead of {@link #shared} ones: it trains the same.
+     */
+    WideDeepTrainer(WideDeepModel model, Clock clock, boolean shareIndexes) {
         this.spec = model.spec();
         this.clock = clock;
         this.useWide = spec.modelType().usesWide();
@@ -204,9 +229,26 @@ public final class WideDeepTrainer {
         this.initialAccumulator = (float) a.initialAccumulator();
         this.admissionThreshold = spec.admissionThreshold();
         this.idleExpirySeconds = spec.idleExpirySeconds();
-        this.embeddingRows = new InMemorySparseTable(nSparse, dim,
+        LongIndex[] ftrlIndexes = new LongIndex[0];
+        LongIndex[] embIndexes = new LongIndex[nSparse];
+        if (shareIndexes && useWide && useDeep) {
+            shared = new SharedKeyIndex[nSparse];
+            ftrlIndexes = new LongIndex[nSparse];
+            for (int c = 0; c < nSparse; c++) {
+                shared[c] = new SharedKeyIndex();
+                ftrlIndexes[c] = shared[c].column(0);
+                embIndexes[c] = shared[c].column(1);
+            }
+        } else {
+            shared = null;
+            for (int c = 0; c < nSparse; c++) {
+                embIndexes[c] = new LongLongIndex();
+            }
+        }
+        this.sharedMoves = new long[nSparse];
+        this.embeddingRows = new InMemorySparseTable(embIndexes, dim,
                 Math.max(spec.maxEmbeddingRows(), model.embeddings().size()), dim + 2);
-        this.ftrl = new FtrlTable(nWide, spec.maxWideRows(), f);
+        this.ftrl = new FtrlTable(nWide, spec.maxWideRows(), f, ftrlIndexes);
         this.model = new WideDeepModel(spec, ftrl.weights(), embeddingRows, model.tower());
         this.embRow = new float[dim];
         int expected = spec.batchSize();
@@ -392,21 +434,30 @@ public final class WideDeepTrainer {
                 if (s < 0) {
                     s = -s - 1;
                     growWideSlots(s + 1);
+                    // a categorical field's wide id is its embedding id (FeatureSpec)
+                    wideEmbSlot[s] = shared != null && f < nSparse ? embOcc[i * nSparse + f] : -1;
                 }
                 wideOcc[base + f] = s;
             }
         }
-        // 2: their optimizer state, looked up after one pass that only touches the index (see prefetch)
+        // 2: their optimizer state, looked up after one pass that only touches the index (see prefetch); with a
+        // shared index, the categorical fields' state was read by the embedding lookups
         int n = wideSlots.size();
         long touched = 0;
         for (int c = 0; c < n; c += CHUNK) {
             int end = Math.min(n, c + CHUNK);
             for (int s = c; s < end; s++) {
-                touched += ftrl.touch(wideSlots.field(s), wideSlots.id(s));
+                if (wideEmbSlot[s] < 0) {
+                    touched += ftrl.touch(wideSlots.field(s), wideSlots.id(s));
+                }
             }
             for (int s = c; s < end; s++) {
-                wideFtrlRow[s] = ftrl.find(wideSlots.field(s), wideSlots.id(s));
-                loadWide(s);
+                if (wideEmbSlot[s] < 0) {
+                    wideFtrlRow[s] = ftrl.find(wideSlots.field(s), wideSlots.id(s));
+                    loadWide(s);
+                } else {
+                    loadShared(s);
+                }
             }
         }
         prefetched += touched;
@@ -441,6 +492,25 @@ public final class WideDeepTrainer {
         wideGrad[s] = 0;
     }
 
+    /** {@link #loadWide} for a categorical coordinate whose state the embedding lookups read from {@link #shared}. */
+    private void loadShared(int s) {
+        int e = wideEmbSlot[s];
+        int field = wideSlots.field(s);
+        long word = embFtrlWord[e];
+        if (word == 0) {
+            wideFtrlRow[s] = -1;
+        } else if (shared[field].column(0).moves() == sharedMoves[field]) {
+            wideFtrlRow[s] = embSharedSlot[e];
+        } else {
+            // an admission grew the index after the lookup: the state is the same, its slot is not (rare)
+            wideFtrlRow[s] = ftrl.find(field, wideSlots.id(s));
+        }
+        wideZ[s] = FtrlTable.z(word);
+        wideN[s] = FtrlTable.n(word);
+        wideW[s] = ftrl.weight(wideZ[s], wideN[s]);
+        wideGrad[s] = 0;
+    }
+
     private void embeddingForward(List<Example> batch, boolean training, long now) {
         int b = batch.size();
         embSlots.clear();
@@ -464,13 +534,18 @@ public final class WideDeepTrainer {
         // towards admission then, while their index words are in the caches (see countTowardsAdmission)
         int n = embSlots.size();
         long touched = 0;
+        if (shared != null) {
+            for (int f = 0; f < nSparse; f++) {
+                sharedMoves[f] = shared[f].column(0).moves();
+            }
+        }
         for (int c = 0; c < n; c += CHUNK) {
             int end = Math.min(n, c + CHUNK);
             for (int s = c; s < end; s++) {
                 touched += embeddingRows.touch(embSlots.field(s), embSlots.id(s));
             }
             for (int s = c; s < end; s++) {
-                long entry = embeddingRows.entry(embSlots.field(s), embSlots.id(s));
+                long entry = shared != null ? lookUpShared(s) : embeddingRows.entry(embSlots.field(s), embSlots.id(s));
                 int row = InMemorySparseTable.rowOf(entry);
                 embModelRow[s] = row;
                 embMark[s] = entry < 0 ? entry : 0;
@@ -510,6 +585,23 @@ public final class WideDeepTrainer {
             }
             System.arraycopy(e.numeric(), 0, input, x + nSparse * dim, nDense);
         }
+    }
+
+    /**
+     * Looks an embedding slot's key up in {@link #shared}: keeps its slot and FTRL word for {@link #loadShared}.
+     *
+     * @return its embedding entry (see {@link InMemorySparseTable#entry})
+     */
+    private long lookUpShared(int s) {
+        SharedKeyIndex ix = shared[embSlots.field(s)];
+        int slot = ix.find(embSlots.id(s));
+        embSharedSlot[s] = slot;
+        if (slot < 0) {
+            embFtrlWord[s] = 0;
+            return 0;
+        }
+        embFtrlWord[s] = ix.valueAt(slot, 0);
+        return ix.valueAt(slot, 1);
     }
 
     private void updateWide(int b) {
@@ -879,6 +971,7 @@ public final class WideDeepTrainer {
             wideNewW = Arrays.copyOf(wideNewW, n);
             wideGrad = Arrays.copyOf(wideGrad, n);
             wideFtrlRow = Arrays.copyOf(wideFtrlRow, n);
+            wideEmbSlot = Arrays.copyOf(wideEmbSlot, n);
         }
     }
 
@@ -888,6 +981,8 @@ public final class WideDeepTrainer {
             embPresent = Arrays.copyOf(embPresent, n);
             embSeen = Arrays.copyOf(embSeen, n);
             embModelRow = Arrays.copyOf(embModelRow, n);
+            embSharedSlot = Arrays.copyOf(embSharedSlot, n);
+            embFtrlWord = Arrays.copyOf(embFtrlWord, n);
             embMark = Arrays.copyOf(embMark, n);
             embRows = Arrays.copyOf(embRows, n * dim);
             embGrad = Arrays.copyOf(embGrad, n * dim);

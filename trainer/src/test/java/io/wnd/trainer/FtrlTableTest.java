@@ -1,6 +1,8 @@
 package io.wnd.trainer;
 
 import io.wnd.state.spec.FtrlSettings;
+import io.wnd.state.table.LongIndex;
+import io.wnd.state.table.SharedKeyIndex;
 import io.wnd.state.version.SparseDelta;
 import io.wnd.state.version.Table;
 import org.junit.jupiter.api.Test;
@@ -251,6 +253,53 @@ class FtrlTableTest {
         for (long id = 0; id < 5; id++) {
             assertThat(published).containsEntry(id, table.weight(2f, 1f));
         }
+    }
+
+    @Test
+    void aWeightThatChangedIsPublishedAfterTheOtherTableOfASharedIndexMovedItsCoordinate() {
+        // field 0 shares its index with another table (the trainer's embedding entries); field 1 has its own
+        SharedKeyIndex shared = new SharedKeyIndex();
+        LongIndex other = shared.column(1);
+        FtrlTable table = new FtrlTable(2, 10_000, SETTINGS, shared.column(0));
+        for (long id = 0; id < 100; id++) {
+            table.add(0, id, 1f, 1f, table.weight(1f, 1f));
+            table.add(1, id, 1f, 1f, table.weight(1f, 1f));
+            other.put(id, -1 - id);
+        }
+        table.drainInto(new SparseDelta(Table.WIDE, 1));
+        for (long id = 0; id < 5; id++) {
+            table.update(0, table.find(0, id), 2f, 1f, table.weight(1f, 1f), table.weight(2f, 1f));
+        }
+        // the other table's keys: the index grows (its own entries move), then some leave, shifting entries back
+        for (long id = 1_000; id < 1_300; id++) {
+            other.put(id, 5);
+        }
+        for (long id = 1_000; id < 1_300; id += 2) {
+            other.remove(id);
+        }
+        // and a value of the other table removed where this table has state: the coordinate stays
+        other.remove(3);
+        assertThat(table.find(0, 3)).isNotNegative();
+        SparseDelta delta = new SparseDelta(Table.WIDE, 1);
+        table.drainInto(delta);
+
+        Map<String, Float> published = new HashMap<>();
+        for (int d = 0; d < delta.size(); d++) {
+            published.put(delta.field(d) + ":" + delta.id(d), delta.values()[d]);
+        }
+        assertThat(published).hasSize(5);
+        for (long id = 0; id < 5; id++) {
+            assertThat(published).containsEntry("0:" + id, table.weight(2f, 1f));
+        }
+        assertThat(table.size()).isEqualTo(200);
+        assertThat(shared.column(0).size()).isEqualTo(100);
+        assertThat(table.sweep()).as("the first sweep clears the touched bits").isZero();
+        assertThat(table.sweep()).as("the second removes every coordinate not touched since").isEqualTo(200);
+        assertThat(shared.column(0).size()).isZero();
+        assertThat(other.get(10)).as("the other table's values stay").isEqualTo(-11);
+        assertThat(other.get(3)).isZero();
+        assertThatThrownBy(() -> new FtrlTable(1, 10, SETTINGS, shared.column(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not empty");
     }
 
     @Test

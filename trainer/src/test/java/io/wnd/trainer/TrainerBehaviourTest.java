@@ -2,6 +2,7 @@ package io.wnd.trainer;
 
 import io.wnd.state.encode.Encoder;
 import io.wnd.state.model.ForwardPass;
+import io.wnd.state.model.WideDeepModel;
 import io.wnd.state.spec.FeatureSpec;
 import io.wnd.state.spec.ModelType;
 import io.wnd.state.version.SparseDelta;
@@ -236,6 +237,50 @@ class TrainerBehaviourTest {
         assertThatThrownBy(() -> trainer.drainChanges(swapped)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("embedding delta of dim " + spec.embeddingDim());
         assertThat(embeddings).isEqualTo(embeddingsNow);
+    }
+
+    @Test
+    void shouldTrainAndPublishTheSameWithTheSharedIndexAsWithIndexesOfTheirOwn() {
+        // ids from ranges of two sizes, the clock moving a quarter of the idle limit a step: rows and coordinates
+        // expire and are swept while others are admitted, so both tables of a shared index grow, and remove keys
+        // that the other table still holds, between drains
+        FeatureSpec spec = criteo;
+        WideDeepTrainer shared = new WideDeepTrainer(WideDeepModel.create(spec), clock);
+        WideDeepTrainer apart = new WideDeepTrainer(WideDeepModel.create(spec), clock, false);
+        List<Example> probe = SyntheticExamples.uniform(spec, 256, 3_000, 7);
+        long expired = 0;
+        for (int step = 0; step < 48; step++) {
+            List<Example> batch = SyntheticExamples.uniform(spec, 512, step % 2 == 0 ? 400 : 3_000, 200 + step);
+            assertThat(shared.train(batch)).isEqualTo(apart.train(batch));
+            clock.advanceSeconds(spec.idleExpirySeconds() / 4);
+            int e = shared.expireIdle();
+            assertThat(apart.expireIdle()).isEqualTo(e);
+            expired += e;
+            if (step % 6 == 5) {
+                Changes a = shared.drainChanges();
+                Changes b = apart.drainChanges();
+                assertThat(deltaMap(a.wide())).isEqualTo(deltaMap(b.wide()));
+                assertThat(deltaMap(a.embeddings())).isEqualTo(deltaMap(b.embeddings()));
+                assertThat(shared.score(probe)).isEqualTo(apart.score(probe));
+            }
+        }
+        assertThat(expired).as("rows expired").isPositive();
+    }
+
+    /** A delta as key -> values (null for a deletion). */
+    private static java.util.Map<String, List<Float>> deltaMap(SparseDelta delta) {
+        java.util.Map<String, List<Float>> map = new java.util.HashMap<>();
+        for (int i = 0; i < delta.size(); i++) {
+            List<Float> row = null;
+            if (!delta.deleted(i)) {
+                row = new java.util.ArrayList<>();
+                for (int d = 0; d < delta.dim(); d++) {
+                    row.add(delta.values()[i * delta.dim() + d]);
+                }
+            }
+            map.put(delta.field(i) + ":" + delta.id(i), row);
+        }
+        return map;
     }
 
     /** Applies a delta to a key -> value map as a scorer would; returns its deletions. */

@@ -1,7 +1,8 @@
 package io.wnd.state.table;
 
 /**
- * A {@link SparseTable} on the heap: one {@link LongLongIndex} per field maps an id to a row number, and all rows
+ * A {@link SparseTable} on the heap: one {@link LongIndex} per field (its own {@link LongLongIndex}, or a column of a
+ * {@link SharedKeyIndex} that an owner shares with another table keyed alike) maps an id to a row number, and all rows
  * live in {@link FloatPages} (pages of rows: the table grows without copying its rows), so a lookup is one probe
  * sequence and one {@code arraycopy}, with no object per row. Removed rows' slots are reused.
  *
@@ -23,7 +24,7 @@ public final class InMemorySparseTable implements SparseTable {
 
     private final int dim;
     private final long maxRows;
-    private final LongLongIndex[] index;
+    private final LongIndex[] index;
     private final FloatPages slab;
     private int rows;
     private long marks;
@@ -50,19 +51,46 @@ public final class InMemorySparseTable implements SparseTable {
      * @param extra   the owner's floats per row (&ge; 0)
      */
     public InMemorySparseTable(int fields, int dim, long maxRows, int extra) {
-        if (fields < 0 || dim < 1 || maxRows < 1 || extra < 0) {
-            throw new IllegalArgumentException("fields and extra must be >= 0, dim and maxRows >= 1; got fields="
+        this(newIndexes(fields), dim, maxRows, extra);
+    }
+
+    /**
+     * Creates an empty table on given indexes, one per field: empty ones, which another table may share (columns of
+     * {@link SharedKeyIndex}es). This table writes only the values of its own keys: row numbers and marks.
+     *
+     * @param index   the index of each field (empty)
+     * @param dim     the row length (&ge; 1)
+     * @param maxRows the most rows (&ge; 1; at most {@code Integer.MAX_VALUE / dim})
+     * @param extra   the owner's floats per row (&ge; 0)
+     */
+    public InMemorySparseTable(LongIndex[] index, int dim, long maxRows, int extra) {
+        int fields = index.length;
+        if (dim < 1 || maxRows < 1 || extra < 0) {
+            throw new IllegalArgumentException("extra must be >= 0, dim and maxRows >= 1; got fields="
                     + fields + ", dim=" + dim + ", maxRows=" + maxRows + ", extra=" + extra);
+        }
+        for (LongIndex ix : index) {
+            if (ix.size() != 0) {
+                throw new IllegalArgumentException("a new table's indexes must be empty");
+            }
         }
         this.dim = dim;
         // the bound of the single float array the rows were kept in before FloatPages, kept so that a table's limit
         // does not depend on the version that built it (pages alone would allow up to Integer.MAX_VALUE - 1 rows)
         this.maxRows = Math.min(maxRows, (Integer.MAX_VALUE - 8) / dim);
-        this.index = new LongLongIndex[fields];
+        this.index = index.clone();
+        this.slab = new FloatPages(dim + extra);
+    }
+
+    private static LongIndex[] newIndexes(int fields) {
+        if (fields < 0) {
+            throw new IllegalArgumentException("fields must be >= 0, got " + fields);
+        }
+        LongIndex[] index = new LongIndex[fields];
         for (int f = 0; f < fields; f++) {
             index[f] = new LongLongIndex();
         }
-        this.slab = new FloatPages(dim + extra);
+        return index;
     }
 
     @Override
@@ -142,7 +170,7 @@ public final class InMemorySparseTable implements SparseTable {
         if (mark >= 0) {
             throw new IllegalArgumentException("a mark is negative, got " + mark);
         }
-        LongLongIndex ix = index[field];
+        LongIndex ix = index[field];
         int slot = ix.find(id);
         if (slot >= 0) {
             if (ix.valueAt(slot) > 0) {
@@ -167,7 +195,7 @@ public final class InMemorySparseTable implements SparseTable {
      * @return whether the key had a mark
      */
     public boolean removeMark(int field, long id) {
-        LongLongIndex ix = index[field];
+        LongIndex ix = index[field];
         int slot = ix.find(id);
         if (slot < 0 || ix.valueAt(slot) > 0) {
             return false;
@@ -327,7 +355,7 @@ public final class InMemorySparseTable implements SparseTable {
      * @return the row number, or -1 if the key had no row
      */
     public int removeRow(int field, long id) {
-        LongLongIndex ix = index[field];
+        LongIndex ix = index[field];
         int slot = ix.find(id);
         if (slot < 0 || ix.valueAt(slot) < 0) {
             return -1;

@@ -17,7 +17,7 @@ package io.wnd.state.table;
  * reads a value and later writes it probes once. A slot stays valid until the next {@link #put} of a new key or
  * {@link #remove} (either may move entries).
  */
-public final class LongLongIndex {
+public final class LongLongIndex implements LongIndex {
 
     private static final int MIN_CAPACITY = 16;
 
@@ -25,6 +25,7 @@ public final class LongLongIndex {
     private long[] table;
     private int mask;
     private int size;
+    private long moves;
 
     /** An empty index. */
     public LongLongIndex() {
@@ -36,6 +37,7 @@ public final class LongLongIndex {
      *
      * @return the key count
      */
+    @Override
     public int size() {
         return size;
     }
@@ -46,6 +48,7 @@ public final class LongLongIndex {
      * @param key the key
      * @return its value, or 0 if it has none
      */
+    @Override
     public long get(long key) {
         int i = find(key);
         return i < 0 ? 0 : table[2 * i + 1];
@@ -57,6 +60,7 @@ public final class LongLongIndex {
      * @param key the key
      * @return its slot ({@code >= 0}), or -1 if it has no value
      */
+    @Override
     public int find(long key) {
         long[] t = table;
         int i = home(key);
@@ -77,6 +81,7 @@ public final class LongLongIndex {
      *
      * @return the capacity
      */
+    @Override
     public int slots() {
         return mask + 1;
     }
@@ -87,6 +92,7 @@ public final class LongLongIndex {
      * @param slot the slot
      * @return its key
      */
+    @Override
     public long keyAt(int slot) {
         return table[2 * slot];
     }
@@ -97,6 +103,7 @@ public final class LongLongIndex {
      * @param slot the slot
      * @return its value
      */
+    @Override
     public long valueAt(int slot) {
         return table[2 * slot + 1];
     }
@@ -107,6 +114,7 @@ public final class LongLongIndex {
      * @param slot  the slot
      * @param value the new value (not 0: use {@link #remove})
      */
+    @Override
     public void setValueAt(int slot, long value) {
         if (value == 0) {
             throw new IllegalArgumentException("0 is not a value (it marks an empty slot)");
@@ -122,6 +130,7 @@ public final class LongLongIndex {
      * @param key the key
      * @return a value of no meaning (sum it into something that is kept, so the load is not optimised away)
      */
+    @Override
     public long touch(long key) {
         return table[2 * home(key) + 1];
     }
@@ -133,6 +142,7 @@ public final class LongLongIndex {
      * @param value the value (not 0)
      * @return the previous value, or 0 if the key had none
      */
+    @Override
     public long put(long key, long value) {
         if (value == 0) {
             throw new IllegalArgumentException("0 is not a value (it marks an empty slot)");
@@ -160,6 +170,7 @@ public final class LongLongIndex {
      * @param key the key
      * @return its value, or 0 if it had none
      */
+    @Override
     public long remove(long key) {
         int i = find(key);
         return i < 0 ? 0 : removeAt(i);
@@ -171,9 +182,11 @@ public final class LongLongIndex {
      * @param slot the slot (its value not 0)
      * @return the value it had
      */
+    @Override
     public long removeAt(int slot) {
         long old = table[2 * slot + 1];
         shiftBack(slot);
+        moves++;
         size--;
         return old;
     }
@@ -183,6 +196,7 @@ public final class LongLongIndex {
      *
      * @param visitor the visitor (must not change this index)
      */
+    @Override
     public void forEach(Entry visitor) {
         int n = capacity();
         for (int i = 0; i < n; i++) {
@@ -192,14 +206,9 @@ public final class LongLongIndex {
         }
     }
 
-    /** Visits one entry. */
-    @FunctionalInterface
-    public interface Entry {
-        /**
-         * @param key   the key
-         * @param value its value (not 0)
-         */
-        void accept(long key, long value);
+    @Override
+    public long moves() {
+        return moves;
     }
 
     private int capacity() {
@@ -251,6 +260,7 @@ public final class LongLongIndex {
     }
 
     private void rehash(int capacity) {
+        moves++;
         long[] old = table;
         allocate(capacity);
         for (int i = 0; i < old.length; i += 2) {
