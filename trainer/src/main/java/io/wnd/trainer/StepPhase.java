@@ -9,10 +9,14 @@ public enum StepPhase {
     /** The wide part's forward pass: the batch's coordinates, their FTRL state looked up, the wide sums. */
     WIDE_FORWARD,
     /**
-     * The embeddings' lookups (the rows, and the admission counts of ids without rows: marks written, new rows
-     * admitted), and the deep input built from them.
+     * The embeddings' lookups (the rows, and the entries of ids without rows), and the deep input built from them.
      */
     EMBEDDING_FORWARD,
+    /**
+     * When training, the ids without embedding rows counted towards admission: their marks written, and the rows
+     * of those that reached the threshold initialised and added. Work that only a large vocabulary makes often.
+     */
+    EMBEDDING_ADMISSION,
     /** DL4J's forward pass of the dense tower. */
     DEEP_FORWARD,
     /** FTRL's update of the coordinates the batch touched (new ones added). */
