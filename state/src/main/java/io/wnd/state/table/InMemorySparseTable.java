@@ -171,20 +171,32 @@ public final class InMemorySparseTable implements SparseTable {
             throw new IllegalArgumentException("a mark is negative, got " + mark);
         }
         LongIndex ix = index[field];
-        int slot = ix.find(id);
-        if (slot >= 0) {
-            if (ix.valueAt(slot) > 0) {
-                throw new IllegalStateException("key (" + field + ", " + id + ") has a row; a mark is for keys without");
+        if (marks < maxRows) {
+            // one probe: the put finds the key's entry or its place
+            long old = ix.put(id, mark);
+            if (old > 0) {
+                ix.put(id, old);
+                throw hasRow(field, id);
             }
-            ix.setValueAt(slot, mark);
+            if (old == 0) {
+                marks++;
+            }
             return true;
         }
-        if (marks >= maxRows) {
+        // at the cap, only a key that has a mark may change it
+        int slot = ix.find(id);
+        if (slot < 0) {
             return false;
         }
-        ix.put(id, mark);
-        marks++;
+        if (ix.valueAt(slot) > 0) {
+            throw hasRow(field, id);
+        }
+        ix.setValueAt(slot, mark);
         return true;
+    }
+
+    private static IllegalStateException hasRow(int field, long id) {
+        return new IllegalStateException("key (" + field + ", " + id + ") has a row; a mark is for keys without");
     }
 
     /**
@@ -326,16 +338,20 @@ public final class InMemorySparseTable implements SparseTable {
         if (values.length != dim) {
             throw new IllegalArgumentException("a row has " + dim + " values, got " + values.length);
         }
-        long entry = index[field].get(id);
-        int row = rowOf(entry);
+        LongIndex ix = index[field];
+        int slot = ix.find(id);
+        int row = slot < 0 ? -1 : rowOf(ix.valueAt(slot));
         if (row < 0) {
             if (size() >= maxRows) {
                 return -1;
             }
             row = allocateRow();
-            index[field].put(id, row + 1L);
-            if (entry < 0) {
+            if (slot >= 0) {
+                // the key's mark, replaced in its slot (allocating a row leaves the index alone)
+                ix.setValueAt(slot, row + 1L);
                 marks--;
+            } else {
+                ix.put(id, row + 1L);
             }
         }
         System.arraycopy(values, 0, slab.page(row), slab.offset(row), dim);

@@ -186,6 +186,14 @@ class InMemorySparseTableTest {
         assertThat(table.entry(0, 3L)).isEqualTo(-7L);
         assertThat(table.removeRow(0, 3L)).as("a mark is not a row to remove").isEqualTo(-1);
         assertThat(table.marks()).isEqualTo(2);
+        // a refused mark leaves the row as it was, also at the cap on marks
+        assertThatThrownBy(() -> table.setMark(0, 1L, -5L)).isInstanceOf(IllegalStateException.class);
+        assertThat(table.entry(0, 1L)).isEqualTo(table.row(0, 1L) + 1L);
+        assertThat(table.get(0, 1L)).containsExactly(1f);
+        // a marked key admitted: its mark becomes its row
+        assertThat(table.putRow(0, 2L, new float[]{2f})).isNotNegative();
+        assertThat(table.marks()).isEqualTo(1);
+        assertThat(table.get(0, 2L)).containsExactly(2f);
     }
 
     @Test
