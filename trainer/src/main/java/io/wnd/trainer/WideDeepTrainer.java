@@ -411,7 +411,10 @@ public final class WideDeepTrainer {
             phaseNanos[StepPhase.DEEP_FORWARD.ordinal()] += t2 - t1;
         }
         // the wide part last: the FTRL state it loads is what updateWide writes next, while it is still in the CPU's
-        // caches (after the DL4J forward pass it would not be)
+        // caches (after the DL4J forward pass it would not be). With a shared index, the categorical fields' state
+        // was loaded by the embedding lookups: one page translation per id there saves the second one here, which
+        // costs more than the caches lose by the time of the update
+        // (docs/trainer-tables.md)
         float[] wideSum = null;
         if (useWide) {
             long t0 = System.nanoTime();
