@@ -95,9 +95,8 @@ public final class WideDeepTrainer {
      * The sum is kept in a field so that the loads are not optimised away.
      */
     private long prefetched;
-    /** The model's embedding table. */
     /**
-     * The embedding rows, each with its optimizer state beside it in one record (the table's extra floats: dim + 2
+     * The model's embedding table: the embedding rows, each with its optimizer state beside it in one record (the table's extra floats: dim + 2
      * a row): [row x dim, Adagrad accumulator x dim, last seen (hi, lo)]. A step's update then finds a row and its
      * state in one 4 KB page; kept apart, they cost two address translations per id (docs/trainer-tables.md).
      */
@@ -413,8 +412,7 @@ public final class WideDeepTrainer {
         // the wide part last: the FTRL state it loads is what updateWide writes next, while it is still in the CPU's
         // caches (after the DL4J forward pass it would not be). With a shared index, the categorical fields' state
         // was loaded by the embedding lookups: one page translation per id there saves the second one here, which
-        // costs more than the caches lose by the time of the update
-        // (docs/trainer-tables.md)
+        // costs more than the caches lose by the time of the update (docs/trainer-tables.md)
         float[] wideSum = null;
         if (useWide) {
             long t0 = System.nanoTime();

@@ -165,18 +165,6 @@ public final class LongLongIndex implements LongIndex {
     }
 
     /**
-     * Removes a key.
-     *
-     * @param key the key
-     * @return its value, or 0 if it had none
-     */
-    @Override
-    public long remove(long key) {
-        int i = find(key);
-        return i < 0 ? 0 : removeAt(i);
-    }
-
-    /**
      * Removes the entry at a slot from {@link #find}, without probing for it again.
      *
      * @param slot the slot (its value not 0)
