@@ -110,7 +110,7 @@ public final class WideDeepTrainer {
      * (docs/trainer-tables.md). {@code null} for a wide or a deep model.
      */
     private final SharedKeyIndex[] shared;
-    /** Per field of {@link #shared}: its {@link LongIndex#moves} when the last embedding lookups began. */
+    /** Per field of {@link #shared}: its {@link SharedKeyIndex#moves} when the last embedding lookups began. */
     private final long[] sharedMoves;
     /** The embedding rows changed since the last drain (the FTRL table tracks the wide weights that changed). */
     private final ChangedRows embChanges = new ChangedRows();
@@ -503,7 +503,7 @@ public final class WideDeepTrainer {
         long word = embFtrlWord[e];
         if (word == 0) {
             wideFtrlRow[s] = -1;
-        } else if (shared[field].column(0).moves() == sharedMoves[field]) {
+        } else if (shared[field].moves() == sharedMoves[field]) {
             wideFtrlRow[s] = embSharedSlot[e];
         } else {
             // an admission grew the index after the lookup: the state is the same, its slot is not (rare)
@@ -541,7 +541,7 @@ public final class WideDeepTrainer {
         admissionNanos = 0;
         if (shared != null) {
             for (int f = 0; f < nSparse; f++) {
-                sharedMoves[f] = shared[f].column(0).moves();
+                sharedMoves[f] = shared[f].moves();
             }
         }
         for (int c = 0; c < n; c += CHUNK) {

@@ -82,6 +82,15 @@ public final class SharedKeyIndex {
         return keys;
     }
 
+    /**
+     * How many times entries may have moved between slots (what both columns' {@link LongIndex#moves} report).
+     *
+     * @return a count that only grows
+     */
+    public long moves() {
+        return moves;
+    }
+
     private int capacity() {
         return mask + 1;
     }

@@ -99,7 +99,7 @@ class SharedKeyIndexTest {
         for (long k = 100; k < 200; k++) {
             embedding.put(k, k);
         }
-        assertThat(ftrl.moves()).isGreaterThan(moves).isEqualTo(embedding.moves());
+        assertThat(ftrl.moves()).isGreaterThan(moves).isEqualTo(embedding.moves()).isEqualTo(index.moves());
         assertThat(ftrl.get(7)).isEqualTo(70);
         assertThat(ftrl.size()).isEqualTo(1);
         assertThat(embedding.size()).isEqualTo(101);
