@@ -6,6 +6,7 @@ import io.wnd.state.table.SparseTable;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * The parameters of one wide-and-deep model, shaped by its {@link FeatureSpec}:
@@ -25,6 +26,8 @@ public final class WideDeepModel {
 
     // Odd 64-bit constant (the golden ratio) used to spread (seed, field, id) into one RNG seed.
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+
+    private static final ThreadLocal<ReseedableSplitMix> INIT_RANDOM = ThreadLocal.withInitial(ReseedableSplitMix::new);
 
     private final FeatureSpec spec;
     private final SparseTable wide;
@@ -97,7 +100,8 @@ public final class WideDeepModel {
      * @param dst   where to write {@code embeddingDim} values
      */
     public void initialEmbedding(int field, long id, float[] dst) {
-        SplittableRandom random = new SplittableRandom((spec.seed() * GOLDEN + field) * GOLDEN + id);
+        // the values of new SplittableRandom(seed), from a generator per thread (ReseedableSplitMix)
+        RandomGenerator random = INIT_RANDOM.get().seed((spec.seed() * GOLDEN + field) * GOLDEN + id);
         double std = spec.adagrad().initStd();
         for (int d = 0; d < spec.embeddingDim(); d++) {
             dst[d] = (float) (random.nextGaussian() * std);
