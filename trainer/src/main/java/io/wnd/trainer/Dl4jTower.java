@@ -38,6 +38,10 @@ final class Dl4jTower {
     private final LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
     private final int inputSize;
     private int iteration;
+    // what backward hands out and copies the parameters through, reused step after step: allocating them per step
+    // was a tenth of the trainer's heap allocation, and so of its collections
+    private float[] inputGradient = new float[0];
+    private float[] parameters = new float[0];
 
     Dl4jTower(DenseTower tower, AdamSettings adam, long seed) {
         this.tower = tower;
@@ -113,13 +117,17 @@ final class Dl4jTower {
      *
      * @param dLogit {@code batch} per-example gradients of the loss with respect to the deep logit
      * @param batch  the number of rows
-     * @return {@code batch * inputSize} per-example input gradients, row-major (not divided by the batch size)
+     * @return {@code batch * inputSize} per-example input gradients, row-major (not divided by the batch size), in an
+     *         array of at least that length that the next call overwrites
      */
     float[] backward(float[] dLogit, int batch) {
         INDArray eps = Nd4j.create(dLogit, new long[] {batch, 1}, 'c');
         Pair<Gradient, INDArray> result = net.backpropGradient(eps, workspaces);
         Gradient gradient = result.getFirst();
-        float[] inputGradient = toFloats(result.getSecond(), batch * inputSize);
+        if (inputGradient.length < batch * inputSize) {
+            inputGradient = new float[batch * inputSize];
+        }
+        copy(result.getSecond(), batch * inputSize, inputGradient);
         // the updater divides by the batch size (mini-batch mean) and turns the gradient into Adam's step in place
         net.getUpdater().update(net, gradient, iteration, 0, batch, workspaces);
         net.params().subi(gradient.gradient());
@@ -131,7 +139,11 @@ final class Dl4jTower {
 
     private void copyBack() {
         INDArray p = net.params();
-        float[] values = p.isView() || p.ordering() != 'c' ? p.dup('c').data().asFloat() : p.data().asFloat();
+        if (parameters.length != p.length()) {
+            parameters = new float[Math.toIntExact(p.length())];
+        }
+        float[] values = parameters;
+        copy(p, values.length, values);
         int layers = tower.layerCount();
         int off = 0;
         for (int l = 0; l < layers; l++) {
@@ -142,6 +154,15 @@ final class Dl4jTower {
             System.arraycopy(values, off, b, 0, b.length);
             off += b.length;
         }
+    }
+
+    /** Copies an array's values in row-major order into {@code dst}, through no array of the heap's. */
+    private static void copy(INDArray a, int expected, float[] dst) {
+        INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+        if (c.length() != expected) {
+            throw new IllegalStateException("expected " + expected + " values from DL4J, got " + c.length());
+        }
+        c.data().asNioFloat().get(dst, 0, expected);
     }
 
     private static float[] toFloats(INDArray a, int expected) {
