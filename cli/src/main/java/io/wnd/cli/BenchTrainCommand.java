@@ -134,6 +134,8 @@ final class BenchTrainCommand implements Callable<Integer> {
       m.put("round_examples_per_second", one.roundRates().stream().map(Math::round).toList());
       // the trainers share a heap: a collection is timed in the rounds of whichever trainer runs when it is due
       m.put("gc_seconds_in_rounds", Math.round(one.gcSeconds() * 1000) / 1000.0);
+      // what fills the young generation, per example (the drains included): independent of the machine's speed
+      m.put("allocated_bytes_per_example", Math.round(one.allocatedBytesPerExample()));
       Map<String, Double> parts = parts(one);
       m.put("us_per_example", parts);
       if (Double.isNaN(first)) {
@@ -152,11 +154,12 @@ final class BenchTrainCommand implements Callable<Integer> {
       runs.add(m);
       if (!json) {
         out.printf(Locale.ROOT, "%s %s batch %d, %d fields x %,d ids%s: %,.0f examples/s (%,d in %.2f s; embedding rows"
-                + " %,d, wide coordinates %,d, pending ids %,d, refused rows %,d; %.2f s of collections in its rounds)%n",
+                + " %,d, wide coordinates %,d, pending ids %,d, refused rows %,d; %.2f s of collections in its rounds,"
+                + " %,.0f bytes of heap allocated per example)%n",
             fs.name(), fs.modelType().jsonName(), fs.batchSize(), fs.wideFieldCount(), n,
             zipf == null ? "" : String.format(Locale.ROOT, " (Zipf law, exponent %s)", zipf), res.examplesPerSecond(),
             res.examples(), res.seconds(), res.embeddingRows(), res.wideCoordinates(), res.pendingIds(),
-            res.refusedRows(), one.gcSeconds());
+            res.refusedRows(), one.gcSeconds(), one.allocatedBytesPerExample());
         StringBuilder line = new StringBuilder("  us per example:");
         parts.forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.2f", k, v)));
         out.println(line);

@@ -32,6 +32,8 @@ class BenchTrainIT {
       run.get("round_examples_per_second").forEach(x -> assertThat(x.asLong()).isPositive());
       assertThat(run.get("examples_per_second").asLong()).isPositive();
       assertThat(run.get("gc_seconds_in_rounds").asDouble()).isBetween(0.0, run.get("seconds").asDouble());
+      // DL4J's objects of a step alone are hundreds of bytes per example; a step of 256 is not megabytes of them
+      assertThat(run.get("allocated_bytes_per_example").asLong()).isBetween(100L, 100_000L);
       // where the time goes: every part of a step, the drains, and what they leave out, which adds up to the total
       JsonNode parts = run.get("us_per_example");
       assertThat(parts.fieldNames()).toIterable().containsExactly("total", "wide_forward", "embedding_forward",

@@ -110,6 +110,7 @@ public final class TrainingBenchmark {
                 int to = (int) ((long) (r + 1) * n / rounds);
                 long count = 0;
                 long gcBefore = gcMillis();
+                long allocatedBefore = allocatedBytes();
                 long[] phasesBefore = t.phaseNanos();
                 t.drainNanos = 0;
                 long start = System.nanoTime();
@@ -120,6 +121,7 @@ public final class TrainingBenchmark {
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 t.gcSeconds += (gcMillis() - gcBefore) / 1e3;
+                t.allocated += allocatedBytes() - allocatedBefore;
                 t.seconds += seconds;
                 t.examples += count;
                 t.roundRates.add(count / seconds);
@@ -138,7 +140,8 @@ public final class TrainingBenchmark {
             Result res = new Result(spec.name(), spec.modelType().jsonName(), b, t.ids, warmupExamples, t.examples,
                     t.seconds, t.examples / t.seconds, t.trainer.model().embeddings().size(),
                     t.trainer.wideCoordinates(), t.trainer.pendingIds(), t.trainer.refusedRows());
-            out.add(new Interleaved(res, List.copyOf(t.roundRates), t.gcSeconds, List.copyOf(t.roundPhaseMicros)));
+            out.add(new Interleaved(res, List.copyOf(t.roundRates), t.gcSeconds, (double) t.allocated / t.examples,
+                    List.copyOf(t.roundPhaseMicros)));
         }
         return out;
     }
@@ -152,10 +155,14 @@ public final class TrainingBenchmark {
      *                   rounds: the trainers share one heap, so a collection falls on whichever trainer is running
      *                   when it is due, whichever allocated what it collects (the one with the large tables, nearly
      *                   always)
+     * @param allocatedBytesPerExample the heap this range's rounds allocated on the calling thread (the drains
+     *                   included), per example: what fills the young generation, and so how often it is collected;
+     *                   unlike time, it does not depend on how busy the machine is
      * @param roundParts per round, microseconds per example in each part of the work: the {@link StepPhase}s by
      *                   ordinal, then the drains ({@link #PARTS} values)
      */
-    public record Interleaved(Result result, List<Double> roundRates, double gcSeconds, List<double[]> roundParts) {
+    public record Interleaved(Result result, List<Double> roundRates, double gcSeconds,
+                              double allocatedBytesPerExample, List<double[]> roundParts) {
     }
 
     /** The parts of the work {@link Interleaved#roundParts} times: the step phases, then the drains. */
@@ -169,6 +176,13 @@ public final class TrainingBenchmark {
      */
     public static String partName(int part) {
         return part == PARTS - 1 ? "drain" : StepPhase.values()[part].jsonName();
+    }
+
+    /** The heap allocated so far by the calling thread, or 0 where the JVM does not count it. */
+    private static long allocatedBytes() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads instanceof com.sun.management.ThreadMXBean counting && counting.isThreadAllocatedMemoryEnabled()
+                ? counting.getCurrentThreadAllocatedBytes() : 0;
     }
 
     private static long gcMillis() {
@@ -191,6 +205,7 @@ public final class TrainingBenchmark {
         long sinceDrain;
         long drainNanos;
         double gcSeconds;
+        long allocated;
         // the deltas each drain refills, as wnd train's publisher does
         Changes drained;
         double seconds;
