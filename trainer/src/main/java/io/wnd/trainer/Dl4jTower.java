@@ -166,11 +166,8 @@ final class Dl4jTower {
     }
 
     private static float[] toFloats(INDArray a, int expected) {
-        INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
-        float[] values = c.data().asFloat();
-        if (values.length != expected) {
-            throw new IllegalStateException("expected " + expected + " values from DL4J, got " + values.length);
-        }
+        float[] values = new float[expected];
+        copy(a, expected, values);
         return values;
     }
 
