@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code wnd versions pin|unpin} and the quality gate against running scorers on the real broker. */
 @ExtendWith(KafkaExtension.class)
 class PinIT {
-  private static final long T0 = 1_700_000_000_000L;
+  private static final long T0 = KafkaExtension.recentEventTime();
 
   @Test
   void shouldKeepServingThePinnedVersionAndApplyTheHeldOnesOnUnpin(LocalKafka kafka, @TempDir Path dir)

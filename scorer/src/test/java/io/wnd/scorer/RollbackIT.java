@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code wnd versions rollback} against a running scorer on the real broker. */
 @ExtendWith(KafkaExtension.class)
 class RollbackIT {
-  private static final long T0 = 1_700_000_000_000L;
+  private static final long T0 = KafkaExtension.recentEventTime();
 
   @Test
   void shouldServeTheRolledBackVersionAsANewVersionWithinSecondsAndRebuildItCold(LocalKafka kafka, @TempDir Path dir)

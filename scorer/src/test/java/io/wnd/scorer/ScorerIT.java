@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(KafkaExtension.class)
 class ScorerIT {
-  private static final long T0 = 1_700_000_000_000L;
+  private static final long T0 = KafkaExtension.recentEventTime();
   private static final int N = 300;
   private static final ObjectMapper JSON = new ObjectMapper();
 

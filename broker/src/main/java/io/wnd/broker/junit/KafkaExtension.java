@@ -30,6 +30,18 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public final class KafkaExtension implements ParameterResolver {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(KafkaExtension.class);
 
+  /**
+   * An event time for records a test produces, an hour before now (read once per call). The broker keeps
+   * records for 7 days by their timestamp and checks first 30 s after it starts: records stamped earlier (a
+   * fixed date in 2023, say) are deleted under a test that reads them back about then, and a consumer that
+   * was at offset 0 silently skips to the end.
+   *
+   * @return epoch milliseconds an hour ago
+   */
+  public static long recentEventTime() {
+    return System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+  }
+
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     return parameter.getParameter().getType() == LocalKafka.class;
