@@ -2,11 +2,15 @@ package io.wnd.cli;
 
 import io.wnd.ingest.read.Format;
 import io.wnd.ingest.read.RejectsFile;
+import io.wnd.ingest.replay.Checkpoint;
 import io.wnd.ingest.replay.ClickDelay;
 import io.wnd.ingest.replay.ReplayOptions;
 import io.wnd.ingest.replay.ReplaySummary;
 import io.wnd.ingest.replay.Replayer;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +61,9 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Option(names = "--start-time", paramLabel = "T",
       description = "Event time of the first row: ISO-8601 (2026-11-28T00:00:00Z) or epoch ms "
-          + "(default: 24 h ago, so a day replayed at its natural rate ends now).")
+          + "(default: 24 h ago, so a day replayed at its natural rate ends now; with --resume, the checkpoint's). "
+          + "It must lie inside the topics' retention (records are timestamped with their event time): "
+          + "the replay refuses a start the brokers would delete within minutes.")
   String startTime;
 
   @Option(names = "--skip", paramLabel = "N", defaultValue = "0", description = "Skip the first N rows.")
@@ -130,6 +136,13 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   private long startMillis() {
+    if (startTime == null && resume && Files.exists(checkpoint)) {
+      try {
+        return Checkpoint.read(checkpoint).startTimeMillis(); // the default start of the run being resumed
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
+    }
     if (startTime == null) {
       return System.currentTimeMillis() - Duration.ofHours(24).toMillis();
     }

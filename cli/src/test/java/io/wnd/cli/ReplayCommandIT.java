@@ -49,6 +49,43 @@ class ReplayCommandIT {
   }
 
   @Test
+  void shouldResumeAStoppedReplayWithTheDefaultStartTimeAndRefuseAStartTheBrokerWouldDelete(LocalKafka kafka,
+      @TempDir Path dir) throws Exception {
+    Path adult = Path.of("..", "..", "shared", "data", "adult", "adult.test");
+    assumeTrue(Files.exists(adult), "skipped: ../shared/data/adult is absent");
+    Path file = Files.write(dir.resolve("a.data"), Files.readAllLines(adult).subList(1, 31));
+    String prefix = "rs" + UUID.randomUUID().toString().substring(0, 6) + ".";
+    String b = kafka.bootstrapServers();
+    assertThat(wnd("topics", "create", "-b", b, "--topic-prefix", prefix).code()).isZero();
+    Path cp = dir.resolve("cp");
+
+    WndIT.Result old = wnd("replay", "-b", b, "--topic-prefix", prefix, "--format", "adult", "--checkpoint",
+        cp.toString(), "--start-time", "2023-11-14T00:00:00Z", file.toString());
+    assertThat(old.code()).isEqualTo(1);
+    assertThat(old.err()).startsWith("wnd replay: error: the replay's first event time 2023-11-14T00:00:00Z (row 1) "
+        + "is older than [" + prefix + "impressions (retention.ms 604800000 = PT168H)").doesNotContain("\tat ");
+
+    // the first 10 rows with the default start, then a checkpoint as Ctrl-C leaves it: 10 rows done, not complete
+    WndIT.Result first = wnd("replay", "-b", b, "--topic-prefix", prefix, "--format", "adult", "--checkpoint",
+        cp.toString(), "--limit", "10", "--json", file.toString());
+    assertThat(first.code()).as(first.err()).isZero();
+    com.fasterxml.jackson.databind.node.ObjectNode saved = (com.fasterxml.jackson.databind.node.ObjectNode) mapper
+        .readTree(cp.toFile());
+    assertThat(saved.get("nextRow").asLong()).isEqualTo(10);
+    long start = saved.get("startTimeMillis").asLong();
+    assertThat(start).isBetween(System.currentTimeMillis() - 25 * 3_600_000L, System.currentTimeMillis());
+    saved.put("completed", false);
+    mapper.writeValue(cp.toFile(), saved);
+    Thread.sleep(5); // a default start computed again would differ from the checkpoint's
+
+    WndIT.Result rest = wnd("replay", "-b", b, "--topic-prefix", prefix, "--format", "adult", "--checkpoint",
+        cp.toString(), "--resume", "--json", file.toString());
+    assertThat(rest.code()).as(rest.err()).isZero();
+    assertThat(mapper.readTree(rest.lastLine()).get("rows").asLong()).isEqualTo(20);
+    assertThat(mapper.readTree(cp.toFile()).get("startTimeMillis").asLong()).isEqualTo(start);
+  }
+
+  @Test
   void shouldFailWithOneLineOnAMissingFileOrABrokenGzip(LocalKafka kafka, @TempDir Path dir) throws Exception {
     WndIT.Result missing = wnd("replay", "-b", kafka.bootstrapServers(), dir.resolve("nope.tsv").toString());
     assertThat(missing.code()).isEqualTo(1);

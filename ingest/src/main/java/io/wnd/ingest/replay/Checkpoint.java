@@ -33,6 +33,15 @@ public record Checkpoint(List<String> inputs, long startTimeMillis, double event
    */
   public record PendingClick(String id, long eventTime) {}
 
+  /**
+   * @param file a checkpoint file
+   * @return what it says
+   * @throws IOException if it cannot be read or parsed (the message names the file)
+   */
+  public static Checkpoint read(Path file) throws IOException {
+    return read(new ObjectMapper(), file);
+  }
+
   static Checkpoint read(ObjectMapper mapper, Path file) throws IOException {
     try {
       return mapper.readValue(file.toFile(), Checkpoint.class);

@@ -17,13 +17,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -43,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class Replayer {
   private static final Logger LOG = LoggerFactory.getLogger(Replayer.class);
   private static final long REPORT_NANOS = 1_000_000_000L;
+  /** How long the first records replayed must still be kept: at least this much inside the topics' retention. */
+  private static final Duration RETENTION_MARGIN = Duration.ofHours(1);
 
   /** An input of the replay. */
   public interface Source {
@@ -113,6 +122,9 @@ public final class Replayer {
     if (st.completed) {
       LOG.info("checkpoint {} says this replay is complete; nothing to do", options.checkpoint());
       return new ReplaySummary(0, 0, 0, 0, 0, 0, true, st.nextRow);
+    }
+    if (options.startTimeMillis() != ReplayOptions.START_NOW) {
+      requireRetained(options.startTimeMillis() + Math.round(st.nextRow * 1000.0 / options.eventRate()), st.nextRow);
     }
     Topics.Serdes serdes = Topics.serdes(null);
     AvroSerde<Impression> impressions = serdes.impressions();
@@ -288,6 +300,54 @@ public final class Replayer {
         Thread.currentThread().interrupt();
         stopRequested = true;
       }
+    }
+  }
+
+  /**
+   * Refuses to replay records the brokers would delete within minutes: records stamped (with their event time)
+   * earlier than a topic's {@code retention.ms} before now, less an hour's margin, on the impressions and clicks
+   * topics and on the scores and examples topics the scorer stamps with the same event times. A topic with
+   * {@code message.timestamp.type=LogAppendTime} or no time limit is fine. If the topics' configs cannot be read
+   * (no DescribeConfigs permission, say), it says so in the log and goes on.
+   */
+  private void requireRetained(long firstEventTime, long firstRow) {
+    List<String> names = List.of(topics.name(Topics.IMPRESSIONS), topics.name(Topics.CLICKS),
+        topics.name(Topics.SCORES), topics.name(Topics.EXAMPLES));
+    Map<ConfigResource, Config> configs;
+    try (Admin admin = Admin.create(clientConfig)) {
+      configs = admin.describeConfigs(names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList())
+          .all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException | KafkaException e) {
+      LOG.warn("could not read the retention of {} ({}); replaying without checking that the event times from {} are "
+          + "kept", names, e.getMessage(), Instant.ofEpochMilli(firstEventTime));
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted while reading the topics' retention", e);
+    }
+    long now = System.currentTimeMillis();
+    List<String> tooShort = new ArrayList<>();
+    long shortest = Long.MAX_VALUE;
+    for (String name : names) {
+      Config c = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name));
+      var type = c == null ? null : c.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
+      var retention = c == null ? null : c.get(TopicConfig.RETENTION_MS_CONFIG);
+      if (type == null || retention == null || "LogAppendTime".equals(type.value())) {
+        continue;
+      }
+      long ms = Long.parseLong(retention.value());
+      if (ms >= 0 && firstEventTime < now - ms + RETENTION_MARGIN.toMillis()) {
+        tooShort.add(name + " (retention.ms " + ms + " = " + Duration.ofMillis(ms) + ")");
+        shortest = Math.min(shortest, ms);
+      }
+    }
+    if (!tooShort.isEmpty()) {
+      throw new IllegalArgumentException("the replay's first event time " + Instant.ofEpochMilli(firstEventTime)
+          + " (row " + (firstRow + 1) + ") is older than " + tooShort + " keep records, less an hour: records are "
+          + "timestamped with their event time, and the broker would delete them within minutes. Start later "
+          + "(--start-time after " + Instant.ofEpochMilli(now - shortest + RETENTION_MARGIN.toMillis())
+          + "), or raise those topics' retention.ms (e.g. kafka-configs --alter --entity-type topics "
+          + "--entity-name " + names.get(0) + " --add-config retention.ms=-1)");
     }
   }
 

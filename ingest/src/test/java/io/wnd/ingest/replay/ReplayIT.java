@@ -18,6 +18,7 @@ import io.wnd.schemas.topics.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,14 +29,17 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(KafkaExtension.class)
 class ReplayIT {
-  private static final long START = 1_700_000_000_000L;
+  private static final long START = KafkaExtension.recentEventTime();
 
   @Test
   void shouldReplayTheKaggleRowsIntoExactlyOneImpressionEachAndOneClickPerPositiveRow(LocalKafka kafka)
@@ -141,6 +145,36 @@ class ReplayIT {
     assertThat(after - first).isGreaterThanOrEqualTo(399 * 5);
     assertThatThrownBy(() -> new ReplayOptions(200, 200, ReplayOptions.START_NOW, 0, -1, -1,
         ClickDelay.parse("fixed:1s"), 1, Path.of("cp"), true)).hasMessageContaining("fixed start time");
+  }
+
+  @Test
+  void shouldRefuseEventTimesTheBrokerWouldDeleteUnlessTheTopicsKeepRecordsLongEnough(LocalKafka kafka) throws Exception {
+    Path file = RealData.kaggle();
+    Topics topics = topics(kafka);
+    ReplayOptions month = new ReplayOptions(0, 500, START - Duration.ofDays(30).toMillis(), 0, 100, -1,
+        ClickDelay.parse(ClickDelay.DEFAULT), 1, null, false);
+    assertThatThrownBy(() -> replay(kafka, topics, file, month)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("(row 1) is older than [" + topics.name(Topics.IMPRESSIONS)
+            + " (retention.ms 604800000 = PT168H), " + topics.name(Topics.CLICKS))
+        .hasMessageContaining(topics.name(Topics.SCORES)).hasMessageContaining(topics.name(Topics.EXAMPLES))
+        .hasMessageContaining("--start-time after");
+    assertThat(TopicReader.readAll(kafka.bootstrapServers(), topics.name(Topics.IMPRESSIONS), 0)).isEmpty();
+
+    // six days ago is kept for another day: fine
+    ReplayOptions days = new ReplayOptions(0, 500, START - Duration.ofDays(6).toMillis(), 0, 100, -1,
+        ClickDelay.parse(ClickDelay.DEFAULT), 1, null, false);
+    assertThat(replay(kafka, topics, file, days).rows()).isEqualTo(100);
+
+    // topics that keep records for ever take the month-old replay
+    try (Admin admin = Admin.create(client(kafka))) {
+      Map<ConfigResource, java.util.Collection<AlterConfigOp>> ops = new HashMap<>();
+      for (var t : List.of(Topics.IMPRESSIONS, Topics.CLICKS, Topics.SCORES, Topics.EXAMPLES)) {
+        ops.put(new ConfigResource(ConfigResource.Type.TOPIC, topics.name(t)),
+            List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "-1"), AlterConfigOp.OpType.SET)));
+      }
+      admin.incrementalAlterConfigs(ops).all().get();
+    }
+    assertThat(replay(kafka, topics, file, month).rows()).isEqualTo(100);
   }
 
   private static ReplayOptions options(double rate, long limit, Path checkpoint, boolean resume) {
