@@ -46,13 +46,7 @@ class ScoreCommandIT {
     String b = kafka.bootstrapServers();
     assertThat(wnd("topics", "create", "-b", b, "--topic-prefix", prefix, "--partitions", "3").code()).isZero();
     Topics topics = new Topics(prefix, 3);
-    FeatureSpec spec = FeatureSpec.builtin("criteo");
-    WideDeepModel model = WideDeepModel.create(spec);
-    model.tower().setBias(-1.2f);
-    try (VersionPublisher pub = new VersionPublisher(Map.of("bootstrap.servers", b), topics, "score-it")) {
-      pub.publish(new ModelVersion("criteo", 1, 0, 1L, 0, Map.of(), Map.of(), spec.toJson(), model.tower().toFlat(), 0),
-          List.of(), Map.of(), null);
-    }
+    publishVersion1(b, topics);
     long t0 = System.currentTimeMillis() - 3_600_000L; // an hour ago: well inside the topics' retention
     Path generated = dir.resolve("after.tsv");
     assertThat(wnd("generate", "--count", "6000", "--seed", "3", "--output", generated.toString()).code()).isZero();
@@ -66,26 +60,72 @@ class ScoreCommandIT {
     awaitCount(b, topics.name(Topics.SCORES), 3_000, first, "");
     first.kill(); // SIGKILL mid-stream
     // the restarted scorer runs two stream threads: the three partitions' tasks split between them
-    WndProcess second = score(b, prefix, dir, 2);
-    Map<String, Score> scores;
-    Map<String, LabelledExample> examples = new HashMap<>();
-    try {
-      // every Kaggle impression's window closes; the last ~11 minutes of the generated tail stay open
-      awaitCount(b, topics.name(Topics.EXAMPLES), 10_000, second, kaggle.getFileName() + ":");
-      awaitCount(b, topics.name(Topics.SCORES), 16_000, second, "");
-      scores = scores(b, topics);
+    try (WndProcess second = score(b, prefix, dir, 2)) {
+      assertEveryRowScoredAndLabelledOnce(b, topics, kaggle, second, 16_000);
       assertThat(second.logLines()).as("the second scorer's second stream thread").anyMatch(l -> l.contains("-StreamThread-2"));
-      for (ConsumerRecord<String, byte[]> r : read(b, topics.name(Topics.EXAMPLES))) {
-        LabelledExample ex = Topics.serdes(null).examples().deserialize("", r.value());
-        if (!ex.getImpressionId().startsWith(kaggle.getFileName() + ":")) {
-          continue;
-        }
-        assertThat(examples.put(ex.getImpressionId(), ex)).as("one example per impression: %s", ex.getImpressionId()).isNull();
-      }
-    } finally {
-      second.close();
     }
-    assertThat(scores).hasSize(16_000);
+  }
+
+  @Test
+  void shouldLoseNothingWhenHistoryIsReplayedAsFastAsPossibleIntoARunningScorer(LocalKafka kafka, @TempDir Path dir)
+      throws Exception {
+    Path kaggle = Path.of("..", "..", "shared", "data", "criteo", "kaggle-train-rows-0-9999.tsv");
+    assumeTrue(Files.exists(kaggle), "skipped: ../shared/data/criteo is absent");
+    String prefix = "sf" + UUID.randomUUID().toString().substring(0, 6) + ".";
+    String b = kafka.bootstrapServers();
+    assertThat(wnd("topics", "create", "-b", b, "--topic-prefix", prefix, "--partitions", "3").code()).isZero();
+    Topics topics = new Topics(prefix, 3);
+    publishVersion1(b, topics);
+    try (WndProcess scorer = score(b, prefix, dir, 1)) {
+      long wait = System.currentTimeMillis() + 60_000;
+      while (scorer.logLines().stream().noneMatch(l -> l.contains(" started: model ")) && System.currentTimeMillis() < wait) {
+        assertThat(scorer.alive()).as("the scorer is running (log: %s)", scorer.log()).isTrue();
+        Thread.sleep(200);
+      }
+      // 33 minutes of event time (5 rows/s) in a few seconds, while the scorer reads: its clicks partitions are
+      // fetched ahead of its impressions partitions, minutes of event time ahead; then a 20-minute generated tail
+      long t0 = System.currentTimeMillis() - 2 * 3_600_000L;
+      Path generated = dir.resolve("after.tsv");
+      assertThat(wnd("generate", "--count", "6000", "--seed", "3", "--output", generated.toString()).code()).isZero();
+      assertThat(wnd("replay", "-b", b, "--topic-prefix", prefix, "--start-time", Long.toString(t0), "--event-rate", "5",
+          "--checkpoint", dir.resolve("cp1").toString(), kaggle.toString()).code()).isZero();
+      assertThat(wnd("replay", "-b", b, "--topic-prefix", prefix, "--start-time", Long.toString(t0 + 2_000_000L),
+          "--event-rate", "5", "--checkpoint", dir.resolve("cp2").toString(), generated.toString()).code()).isZero();
+      assertEveryRowScoredAndLabelledOnce(b, topics, kaggle, scorer, 16_000);
+      assertThat(read(b, topics.name(Topics.DEAD_LETTER))).as("dead letters (expired impressions, orphan clicks)")
+          .extracting(ConsumerRecord::key).isEmpty();
+    }
+  }
+
+  private static void publishVersion1(String b, Topics topics) {
+    FeatureSpec spec = FeatureSpec.builtin("criteo");
+    WideDeepModel model = WideDeepModel.create(spec);
+    model.tower().setBias(-1.2f);
+    try (VersionPublisher pub = new VersionPublisher(Map.of("bootstrap.servers", b), topics, "score-it-" + topics.prefix())) {
+      pub.publish(new ModelVersion("criteo", 1, 0, 1L, 0, Map.of(), Map.of(), spec.toJson(), model.tower().toFlat(), 0),
+          List.of(), Map.of(), null);
+    }
+  }
+
+  /**
+   * Waits for every Kaggle row's example and for {@code totalScores} scores, then checks: one score and one example
+   * per impression, every row scored with version 1, every label the file's.
+   */
+  private static void assertEveryRowScoredAndLabelledOnce(String b, Topics topics, Path kaggle, WndProcess scorer,
+      int totalScores) throws Exception {
+    // every Kaggle impression's window closes; the last ~11 minutes of the generated tail stay open
+    awaitCount(b, topics.name(Topics.EXAMPLES), 10_000, scorer, kaggle.getFileName() + ":");
+    awaitCount(b, topics.name(Topics.SCORES), totalScores, scorer, "");
+    Map<String, Score> scores = scores(b, topics);
+    Map<String, LabelledExample> examples = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r : read(b, topics.name(Topics.EXAMPLES))) {
+      LabelledExample ex = Topics.serdes(null).examples().deserialize("", r.value());
+      if (!ex.getImpressionId().startsWith(kaggle.getFileName() + ":")) {
+        continue;
+      }
+      assertThat(examples.put(ex.getImpressionId(), ex)).as("one example per impression: %s", ex.getImpressionId()).isNull();
+    }
+    assertThat(scores).hasSize(totalScores);
     List<String> lines = Files.readAllLines(kaggle);
     for (int i = 0; i < lines.size(); i++) {
       String id = kaggle.getFileName() + ":" + (i + 1);

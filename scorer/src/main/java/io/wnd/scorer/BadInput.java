@@ -53,7 +53,8 @@ public final class BadInput {
   }
 
   /**
-   * An impression older than the join remembers ids (stream time minus two windows and the grace): it might
+   * An impression older than the join remembers ids (the latest impression scored minus two windows and the grace):
+   * it might
    * have been scored already, and its window is long closed.
    */
   public static final class ExpiredImpressionException extends RuntimeException {

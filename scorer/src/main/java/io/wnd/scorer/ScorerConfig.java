@@ -66,8 +66,9 @@ public final class ScorerConfig extends AbstractConfig {
   /** Grace for late records. */
   public static final String ATTRIBUTION_GRACE_MS_CONFIG = "scorer.attribution.grace.ms";
   private static final String ATTRIBUTION_GRACE_MS_DOC = "Grace for late records, ms of event time: an impression's "
-      + "window closes (a negative is emitted) when stream time passes impression time + window + grace; a click "
-      + "with no impression is declared an orphan when stream time passes click time + grace. Default 60000.";
+      + "window closes (a negative is emitted) when the impressions' event time (the latest impression scored) passes "
+      + "impression time + window + grace; a click with no impression is declared an orphan when it passes click time "
+      + "+ grace. Clicks do not move that clock: a click read ahead of its impression waits for it. Default 60000.";
 
   /** How often closed windows are looked for. */
   public static final String JOIN_PUNCTUATE_MS_CONFIG = "scorer.join.punctuate.interval.ms";

@@ -34,7 +34,8 @@ import org.apache.kafka.streams.state.Stores;
  * time. Stores, all persistent (RocksDB) and logged: {@link #HELD_STORE} (impressions waiting for a first
  * model version under the hold policy), {@link #JOIN_STORE} (impressions whose example is pending or was
  * sent, by id), {@link #EARLY_CLICKS_STORE} (clicks that arrived before their impression) and
- * {@link #EXPIRY_STORE} (what happens at which stream time: per kind, in time order).
+ * {@link #EXPIRY_STORE} (what happens at which time of the join's clock, the latest event time of the impressions
+ * scored: per kind, in time order).
  */
 public final class ScorerTopology {
   /** Source of impressions. */
@@ -58,7 +59,7 @@ public final class ScorerTopology {
   /** Store of clicks waiting for their impression. */
   public static final String EARLY_CLICKS_STORE = "scorer-join-early-clicks";
   /**
-   * Store of deadlines by stream time: a close key per impression (written once, deleted when the impression is
+   * Store of deadlines by the join's clock: a close key per impression (written once, deleted when the impression is
    * forgotten) and an orphan key per early click. Named apart from the earlier {@code scorer-join-expiry}, whose keys
    * were laid out by time first: a scorer of an earlier version is reset, not upgraded in place.
    */
@@ -205,7 +206,7 @@ public final class ScorerTopology {
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EARLY_CLICKS_STORE), Serdes.String(),
         storeSerdes.earlyClick()), JOIN_PROCESSOR);
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXPIRY_STORE), Serdes.Bytes(),
-        Serdes.ByteArray()), JOIN_PROCESSOR);
+        Serdes.ByteArray()), SCORE_PROCESSOR, JOIN_PROCESSOR);
     return t;
   }
 }

@@ -365,6 +365,35 @@ class ScorerTopologyTest {
   }
 
   @Test
+  void shouldNotLetClicksReadFarAheadExpireTheImpressionsBehindThemOrCloseTheirWindows() throws Exception {
+    h = withModel();
+    // a fast replay of history: the clicks partition was fetched after the impressions one, and its clicks are
+    // minutes of event time ahead of the impressions read so far (stream time follows them)
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
+    long ahead = T0 + 5 * (WINDOW + GRACE);
+    h.clicks.pipeInput("b", Fixtures.click("b", ahead - 100));
+    h.clicks.pipeInput("c", Fixtures.click("c", ahead + 500));
+    assertThat(h.exampleTopic.isEmpty()).as("a's window is open in the impressions' time").isTrue();
+    // the impressions behind those clicks: scored, not taken for older than the join remembers
+    h.impressions.pipeInput("x", Fixtures.impression("x", T0 + 1_000, 2));
+    h.clicks.pipeInput("x", Fixtures.click("x", T0 + 1_000 + WINDOW - 1));
+    assertThat(h.scoresTopic.readRecordsToList()).extracting(TestRecord::key).containsExactly("a", "x");
+    assertThat(h.exampleTopic.readRecordsToList()).extracting(TestRecord::key).as("x's click inside its window")
+        .containsExactly("x");
+    h.impressions.pipeInput("b", Fixtures.impression("b", ahead - 200, 3));
+    h.impressions.pipeInput("c", Fixtures.impression("c", ahead + 400, 4));
+    h.impressions.pipeInput("z", Fixtures.impression("z", ahead + 400 + WINDOW + GRACE, 5));
+    Map<String, LabelledExample> ex = h.examples();
+    assertThat(ex).containsOnlyKeys("a", "b", "c");
+    assertThat(ex.get("a").getLabel()).isZero();
+    assertThat(ex.get("b").getLabel()).isEqualTo(1);
+    assertThat(ex.get("c").getLabel()).isEqualTo(1);
+    assertThat(h.deadLetters.total()).as("no impression expired, no click orphaned").isZero();
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.ORPHAN_CLICK)).isZero();
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.LATE_CLICK)).isZero();
+  }
+
+  @Test
   void shouldScoreAndLabelADuplicateImpressionOnce() throws Exception {
     h = withModel();
     h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));

@@ -32,13 +32,14 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a click with {@code clickTime <= impressionTime + window} makes a positive, emitted at once, whether it
  *       arrives before or after its impression (early clicks wait in {@link ScorerTopology#EARLY_CLICKS_STORE});</li>
- *   <li>when stream time reaches {@code impressionTime + window + grace} without such a click, a negative is
+ *   <li>when the join's clock (the latest event time of the impressions scored) reaches
+ *       {@code impressionTime + window + grace} without such a click, a negative is
  *       emitted (a stream-time punctuation walks {@link ScorerTopology#EXPIRY_STORE}, ordered by time);</li>
  *   <li>a second click on an impression is counted once ({@code duplicate_click}); a click after the window,
  *       or more than the grace before its impression ({@code click_outside_window}), changes nothing;</li>
  *   <li>a click with no id, or an event time before 1970 or too far ahead of the wall clock, is dead-lettered at
  *       once (see {@link io.wnd.scorer.BadInput});</li>
- *   <li>a click whose impression has not arrived when stream time reaches {@code clickTime + grace} is an
+ *   <li>a click whose impression has not arrived when the join's clock reaches {@code clickTime + grace} is an
  *       orphan: counted and dead-lettered with its original bytes; a click inside the window that arrives
  *       after the negative was emitted is counted as {@code late_click} and dead-lettered too.</li>
  * </ul>
@@ -69,8 +70,15 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
   private KeyValueStore<String, EarlyClick> early;
   private KeyValueStore<Bytes, byte[]> expiry;
   private KeyValueStore<String, Impression> held;
-  /** The latest impression event time this task has seen (rebuilt from traffic after a restart). */
-  private long impressionTime = Long.MIN_VALUE;
+  /**
+   * The join's clock: the latest event time of the impressions this task scored. Windows close, impressions are
+   * forgotten and clicks become orphans by it, not by the task's stream time, which clicks move too: clicks are read
+   * ahead of impressions whenever their partition was fetched later (a fast replay of history compresses minutes of
+   * event time into the moments between two fetches), and a clock they moved would close windows and forget ids
+   * before the impressions behind them were read. After a restart it starts at {@link #closeFrom}, the clock at the
+   * last punctuation before.
+   */
+  private long impressionTime;
   /**
    * Where the next scan for closing windows starts: every close key before it was closed, and none is put before it
    * (see {@link #schedule}). A close key stays in the store after its window closed, until the impression is
@@ -79,7 +87,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
    */
   private long closeFrom = 0;
   /**
-   * Where the next scan for impressions to forget starts (close keys older than stream time minus the window, which
+   * Where the next scan for impressions to forget starts (close keys older than the clock minus the window, which
    * it deletes). RocksDB keeps a deleted key as a tombstone until a compaction drops it, so a scan from the start of
    * the store would step over every key deleted since, more at each punctuation; this one steps over none. 0 after a
    * restart (one scan from the start).
@@ -112,9 +120,19 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     this.expiry = ctx.getStateStore(ScorerTopology.EXPIRY_STORE);
     this.held = ctx.getStateStore(ScorerTopology.HELD_STORE);
     // a task's processors are initialised once its stores are restored
-    byte[] cursor = expiry.get(CLOSE_CURSOR_KEY);
-    closeFrom = cursor == null ? 0 : ByteBuffer.wrap(cursor).getLong();
+    closeFrom = closeCursor(expiry);
+    impressionTime = closeFrom;
     ctx.schedule(Duration.ofMillis(settings.punctuateMs()), PunctuationType.STREAM_TIME, this::expire);
+  }
+
+  /**
+   * @param expiry the task's {@link ScorerTopology#EXPIRY_STORE}
+   * @return the join's clock at its last punctuation (0 if it never closed a window): where a restarted task's
+   *     clock starts
+   */
+  static long closeCursor(KeyValueStore<Bytes, byte[]> expiry) {
+    byte[] cursor = expiry.get(CLOSE_CURSOR_KEY);
+    return cursor == null ? 0 : ByteBuffer.wrap(cursor).getLong();
   }
 
   @Override
@@ -234,8 +252,8 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
   }
 
   /**
-   * Puts a due time into the deadline store. A window that closed already in stream time (an impression read after
-   * clicks moved stream time past its window and grace) is put at {@link #closeFrom}, where the next scan starts, so
+   * Puts a due time into the deadline store. A window that closed already by the join's clock (an impression read
+   * after later ones moved the clock past its window and grace) is put at {@link #closeFrom}, where the next scan starts, so
    * that it is closed at the next punctuation without the scan going back over windows it closed (their keys stay
    * until they are forgotten: going back would read their entries again). An orphan deadline lowers where the next
    * orphan scan starts instead (those keys are deleted when due).
@@ -250,12 +268,13 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
   }
 
   /**
-   * One punctuation: closes the windows due by stream time (a negative where no click came), then forgets the
-   * impressions whose window closed a window ago (their close keys and entries are deleted), then declares the
-   * orphan clicks. A close key is written once per impression and deleted once: closing leaves it in place, and the
-   * forgetting scan, a window behind, finds it again.
+   * One punctuation (scheduled on stream time): closes the windows due by the join's clock ({@link #impressionTime};
+   * a negative where no click came), then forgets the impressions whose window closed a window ago (their close keys
+   * and entries are deleted), then declares the orphan clicks. A close key is written once per impression and
+   * deleted once: closing leaves it in place, and the forgetting scan, a window behind, finds it again.
    */
-  private void expire(long streamTime) {
+  private void expire(long punctuationTime) {
+    long streamTime = Math.min(punctuationTime, impressionTime);
     long closedBefore = closeFrom;
     for (Bytes k : due(CLOSE, closeFrom, streamTime)) {
       String id = idOf(k);
@@ -292,10 +311,8 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     }
     for (Bytes k : orphans) {
       long time = ByteBuffer.wrap(k.get(), 1, 8).getLong();
-      if (holding || time > impressionTime) {
-        // its impression may be among the held ones, or the impressions have not reached the click's time yet
-        // (clicks can be read ahead of impressions): a click is an orphan only when impressions later than it
-        // (plus grace) have been seen without it
+      if (holding) {
+        // its impression may be among the held ones
         orphanFrom = Math.min(orphanFrom, time);
         continue;
       }
@@ -308,7 +325,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
       early.delete(id);
       metrics.outcome(ScorerMetrics.ORPHAN_CLICK);
       deadLetter(id, c.bytes(), c.partition(), c.offset(), c.clickTime(), new OrphanClickException(
-          "no impression " + id + " arrived by stream time " + Instant.ofEpochMilli(time) + " (click at "
+          "no impression " + id + " arrived by " + Instant.ofEpochMilli(time) + " in the impressions' event time (click at "
               + Instant.ofEpochMilli(c.clickTime()) + ", grace " + settings.graceMs() + " ms)"));
     }
   }

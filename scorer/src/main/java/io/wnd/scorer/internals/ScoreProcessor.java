@@ -53,6 +53,11 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
   private KeyValueStore<String, JoinEntry> joined;
   private ViewScorer scorer;
   private long heldCount;
+  /**
+   * The latest event time of the impressions this task scored: the join's clock ({@link JoinProcessor}), which
+   * forgets ids by it. It starts at the join's clock at its last punctuation before a restart.
+   */
+  private long impressionClock;
 
   /**
    * @param settings the topology's settings
@@ -77,6 +82,7 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
     this.context = ctx;
     this.held = ctx.getStateStore(ScorerTopology.HELD_STORE);
     this.joined = ctx.getStateStore(ScorerTopology.JOIN_STORE);
+    this.impressionClock = JoinProcessor.closeCursor(ctx.getStateStore(ScorerTopology.EXPIRY_STORE));
     this.scorer = new ViewScorer(settings.spec(), model);
     try (KeyValueIterator<String, Impression> it = held.all()) {
       while (it.hasNext()) {
@@ -118,14 +124,13 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
       metrics.outcome(ScorerMetrics.DUPLICATE_IMPRESSION);
       return;
     }
-    long streamTime = context.currentStreamTimeMs();
     long memory = 2 * settings.windowMs() + settings.graceMs();
-    if (streamTime >= 0 && streamTime - t >= memory) {
+    if (impressionClock - t >= memory) {
       // the join forgets ids this old: it could not tell a duplicate from a first sighting
       deadLetter(id, imp, record, now, new BadInput.ExpiredImpressionException("impression " + id + " at "
-          + Instant.ofEpochMilli(t) + " is older than stream time " + Instant.ofEpochMilli(streamTime)
-          + " minus two attribution windows and the grace (" + memory + " ms): its window is closed and the "
-          + "join no longer remembers whether it was scored"));
+          + Instant.ofEpochMilli(t) + " is older than the latest impression scored (at "
+          + Instant.ofEpochMilli(impressionClock) + ") minus two attribution windows and the grace (" + memory
+          + " ms): its window is closed and the join no longer remembers whether it was scored"));
       return;
     }
     ModelView view = scorer.refresh();
@@ -196,6 +201,7 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
     metrics.scored(1, System.nanoTime() - start);
     context.forward(new Record<Object, Object>(id, score, eventTime, record.headers()), ScorerTopology.SCORES_SINK);
     context.forward(new Record<Object, Object>(id, new Scored(imp, score), eventTime), ScorerTopology.JOIN_PROCESSOR);
+    impressionClock = Math.max(impressionClock, eventTime);
   }
 
   private void deadLetter(String id, Impression imp, Record<String, Impression> record, long timestamp, Exception e) {
