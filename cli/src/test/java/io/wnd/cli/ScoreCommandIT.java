@@ -61,7 +61,7 @@ class ScoreCommandIT {
     first.kill(); // SIGKILL mid-stream
     // the restarted scorer runs two stream threads: the three partitions' tasks split between them
     try (WndProcess second = score(b, prefix, dir, 2)) {
-      assertEveryRowScoredAndLabelledOnce(b, topics, kaggle, second, 16_000);
+      assertEveryRowScoredAndLabelledOnce(b, topics, kaggle, second, 16_000, 1);
       assertThat(second.logLines()).as("the second scorer's second stream thread").anyMatch(l -> l.contains("-StreamThread-2"));
     }
   }
@@ -73,15 +73,24 @@ class ScoreCommandIT {
     assumeTrue(Files.exists(kaggle), "skipped: ../shared/data/criteo is absent");
     String prefix = "sf" + UUID.randomUUID().toString().substring(0, 6) + ".";
     String b = kafka.bootstrapServers();
-    assertThat(wnd("topics", "create", "-b", b, "--topic-prefix", prefix, "--partitions", "3").code()).isZero();
-    Topics topics = new Topics(prefix, 3);
-    publishVersion1(b, topics);
-    try (WndProcess scorer = score(b, prefix, dir, 1)) {
+    assertThat(wnd("topics", "create", "-b", b, "--topic-prefix", prefix).code()).isZero();
+    Topics topics = new Topics(prefix, Topics.DEFAULT_PARTITIONS);
+    // no version: the prior (version 0) scores in microseconds, so the scorer keeps up with the replay and reads
+    // each partition as it is written
+    try (WndProcess scorer = WndProcess.start("scorer", dir.resolve("scorer.log"), Map.of(), List.of(), List.of("score",
+        "-b", b, "--topic-prefix", prefix, "--http-port", "0", "--state-dir", dir.resolve("scorer").toString(),
+        "--application-id", "it-" + prefix, "--no-model", "prior", "--json"))) {
+      // the replay starts once the scorer's tasks are assigned: a backlog read after the fact comes in order
+      int port = scorer.awaitJson(j -> j.has("http_port"), Duration.ofSeconds(60)).get("http_port").asInt();
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      String health = "";
       long wait = System.currentTimeMillis() + 60_000;
-      while (scorer.logLines().stream().noneMatch(l -> l.contains(" started: model ")) && System.currentTimeMillis() < wait) {
-        assertThat(scorer.alive()).as("the scorer is running (log: %s)", scorer.log()).isTrue();
+      while (!health.contains("\"streams\":\"RUNNING\"") && System.currentTimeMillis() < wait) {
         Thread.sleep(200);
+        health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health"))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
       }
+      assertThat(health).contains("\"streams\":\"RUNNING\"");
       // 33 minutes of event time (5 rows/s) in a few seconds, while the scorer reads: its clicks partitions are
       // fetched ahead of its impressions partitions, minutes of event time ahead; then a 20-minute generated tail
       long t0 = System.currentTimeMillis() - 2 * 3_600_000L;
@@ -91,7 +100,7 @@ class ScoreCommandIT {
           "--checkpoint", dir.resolve("cp1").toString(), kaggle.toString()).code()).isZero();
       assertThat(wnd("replay", "-b", b, "--topic-prefix", prefix, "--start-time", Long.toString(t0 + 2_000_000L),
           "--event-rate", "5", "--checkpoint", dir.resolve("cp2").toString(), generated.toString()).code()).isZero();
-      assertEveryRowScoredAndLabelledOnce(b, topics, kaggle, scorer, 16_000);
+      assertEveryRowScoredAndLabelledOnce(b, topics, kaggle, scorer, 16_000, 0);
       assertThat(read(b, topics.name(Topics.DEAD_LETTER))).as("dead letters (expired impressions, orphan clicks)")
           .extracting(ConsumerRecord::key).isEmpty();
     }
@@ -109,10 +118,10 @@ class ScoreCommandIT {
 
   /**
    * Waits for every Kaggle row's example and for {@code totalScores} scores, then checks: one score and one example
-   * per impression, every row scored with version 1, every label the file's.
+   * per impression, every row scored with {@code version}, every label the file's.
    */
   private static void assertEveryRowScoredAndLabelledOnce(String b, Topics topics, Path kaggle, WndProcess scorer,
-      int totalScores) throws Exception {
+      int totalScores, long version) throws Exception {
     // every Kaggle impression's window closes; the last ~11 minutes of the generated tail stay open
     awaitCount(b, topics.name(Topics.EXAMPLES), 10_000, scorer, kaggle.getFileName() + ":");
     awaitCount(b, topics.name(Topics.SCORES), totalScores, scorer, "");
@@ -130,18 +139,20 @@ class ScoreCommandIT {
     for (int i = 0; i < lines.size(); i++) {
       String id = kaggle.getFileName() + ":" + (i + 1);
       assertThat(scores.get(id)).as(id).isNotNull();
-      assertThat(scores.get(id).getVersion()).isEqualTo(1);
+      assertThat(scores.get(id).getVersion()).isEqualTo(version);
       LabelledExample ex = examples.get(id);
       assertThat(ex).as("example of %s", id).isNotNull();
       assertThat(ex.getLabel()).as("label of row %d", i + 1).isEqualTo(Integer.parseInt(lines.get(i).substring(0, 1)));
-      assertThat(ex.getServedVersion()).isEqualTo(1);
+      assertThat(ex.getServedVersion()).isEqualTo(version);
     }
   }
 
-  private static WndProcess score(String bootstrap, String prefix, Path dir, int threads) throws Exception {
-    return WndProcess.start("scorer", dir.resolve("scorer.log"), Map.of("WND_LOG_LEVEL", "INFO"), List.of(), List.of("score",
-        "-b", bootstrap, "--topic-prefix", prefix, "--http-port", "-1", "--state-dir", dir.resolve("scorer").toString(),
-        "--application-id", "it-" + prefix, "--threads", Integer.toString(threads)));
+  private static WndProcess score(String bootstrap, String prefix, Path dir, int threads, String... more) throws Exception {
+    List<String> args = new ArrayList<>(List.of("score", "-b", bootstrap, "--topic-prefix", prefix, "--http-port", "-1",
+        "--state-dir", dir.resolve("scorer").toString(), "--application-id", "it-" + prefix, "--threads",
+        Integer.toString(threads)));
+    args.addAll(List.of(more));
+    return WndProcess.start("scorer", dir.resolve("scorer.log"), Map.of("WND_LOG_LEVEL", "INFO"), List.of(), args);
   }
 
   private static void awaitCount(String bootstrap, String topic, int n, WndProcess p, String keyPrefix) throws Exception {

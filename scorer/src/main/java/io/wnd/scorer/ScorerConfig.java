@@ -72,7 +72,7 @@ public final class ScorerConfig extends AbstractConfig {
 
   /** How often closed windows are looked for. */
   public static final String JOIN_PUNCTUATE_MS_CONFIG = "scorer.join.punctuate.interval.ms";
-  private static final String JOIN_PUNCTUATE_MS_DOC = "How often, in ms of stream time, the join looks for closed "
+  private static final String JOIN_PUNCTUATE_MS_DOC = "How often, in ms of the impressions' event time, the join looks for closed "
       + "windows and orphan clicks. Default 100: the windows that close in one interval are closed together, on the "
       + "stream thread, so a longer interval makes fewer but longer pauses in scoring (at 5,500 impressions/s, 1000 "
       + "gave p99 108 ms and 100 gave 39 ms; docs/scorer-bench.md).";

@@ -75,7 +75,7 @@ public final class ScorerTopology {
    * @param modelName the model's name, stamped in every score
    * @param windowMs attribution window in event time, ms (&ge; 1)
    * @param graceMs grace for late records, ms (&ge; 0)
-   * @param punctuateMs how often (stream time, ms) the join looks for closed windows
+   * @param punctuateMs how often (ms of the impressions' event time) the join looks for closed windows
    * @param priorRate the prior served as version 0 before any version; NaN to hold impressions instead
    * @param holdCheckMs how often (wall clock, ms) held impressions are scored if a version arrived
    * @param maxAheadMs the largest lead of an event time over the wall clock, ms (&ge; 0): later ones are
@@ -116,7 +116,7 @@ public final class ScorerTopology {
      * @param modelName the model's name
      * @param windowMs attribution window, ms
      * @param graceMs grace, ms
-     * @param punctuateMs join punctuation interval, ms of stream time
+     * @param punctuateMs how often the join looks for closed windows, ms of the impressions' event time
      * @param priorRate the prior, or NaN to hold
      * @param holdCheckMs hold check interval, wall-clock ms
      * @param maxAheadMs the largest lead of an event time over the wall clock, ms
@@ -135,7 +135,7 @@ public final class ScorerTopology {
      * @param modelName the model's name
      * @param windowMs attribution window, ms
      * @param graceMs grace, ms
-     * @param punctuateMs join punctuation interval, ms of stream time
+     * @param punctuateMs how often the join looks for closed windows, ms of the impressions' event time
      * @param priorRate the prior, or NaN to hold
      * @param holdCheckMs hold check interval, wall-clock ms
      */

@@ -10,13 +10,11 @@ import io.wnd.scorer.ScorerMetrics;
 import io.wnd.scorer.ScorerTopology;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -34,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *       arrives before or after its impression (early clicks wait in {@link ScorerTopology#EARLY_CLICKS_STORE});</li>
  *   <li>when the join's clock (the latest event time of the impressions scored) reaches
  *       {@code impressionTime + window + grace} without such a click, a negative is
- *       emitted (a stream-time punctuation walks {@link ScorerTopology#EXPIRY_STORE}, ordered by time);</li>
+ *       emitted (every {@code punctuateMs} of that clock a scan walks {@link ScorerTopology#EXPIRY_STORE}, ordered by
+ *       time);</li>
  *   <li>a second click on an impression is counted once ({@code duplicate_click}); a click after the window,
  *       or more than the grace before its impression ({@code click_outside_window}), changes nothing;</li>
  *   <li>a click with no id, or an event time before 1970 or too far ahead of the wall clock, is dead-lettered at
@@ -80,6 +79,13 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
    */
   private long impressionTime;
   /**
+   * When the join's clock next looks for due deadlines ({@link #expire}): at every multiple of {@code punctuateMs}
+   * it passes. Not a
+   * stream-time punctuation, which clicks read ahead would fire early and then not again while the impressions
+   * catch up: the windows closing in between would wait for traffic after them.
+   */
+  private long nextExpiry = Long.MIN_VALUE;
+  /**
    * Where the next scan for closing windows starts: every close key before it was closed, and none is put before it
    * (see {@link #schedule}). A close key stays in the store after its window closed, until the impression is
    * forgotten one window later, so this cursor is kept in the store too ({@link #CLOSE_CURSOR_KEY}, written in the
@@ -122,7 +128,6 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     // a task's processors are initialised once its stores are restored
     closeFrom = closeCursor(expiry);
     impressionTime = closeFrom;
-    ctx.schedule(Duration.ofMillis(settings.punctuateMs()), PunctuationType.STREAM_TIME, this::expire);
   }
 
   /**
@@ -177,6 +182,11 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     }
     entries.put(id, entry);
     schedule(closeTime(t), CLOSE, id);
+    if (impressionTime >= nextExpiry) {
+      // the next multiple of the interval: a deadline is looked at within one interval of the clock passing it
+      nextExpiry = impressionTime - Math.floorMod(impressionTime, settings.punctuateMs()) + settings.punctuateMs();
+      expire(impressionTime);
+    }
   }
 
   /** The impression's example as its window closing without a click makes it: label 0, no click time. */
@@ -268,15 +278,16 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
   }
 
   /**
-   * One punctuation (scheduled on stream time): closes the windows due by the join's clock ({@link #impressionTime};
-   * a negative where no click came), then forgets the impressions whose window closed a window ago (their close keys
-   * and entries are deleted), then declares the orphan clicks. A close key is written once per impression and
-   * deleted once: closing leaves it in place, and the forgetting scan, a window behind, finds it again.
+   * One look at the deadlines due by the join's clock: closes the windows (a negative where no click came), then
+   * forgets the impressions whose window closed a window ago (their close keys and entries are deleted), then
+   * declares the orphan clicks. A close key is written once per impression and deleted once: closing leaves it in
+   * place, and the forgetting scan, a window behind, finds it again.
+   *
+   * @param clock the join's clock
    */
-  private void expire(long punctuationTime) {
-    long streamTime = Math.min(punctuationTime, impressionTime);
+  private void expire(long clock) {
     long closedBefore = closeFrom;
-    for (Bytes k : due(CLOSE, closeFrom, streamTime)) {
+    for (Bytes k : due(CLOSE, closeFrom, clock)) {
       String id = idOf(k);
       JoinEntry e = entries.get(id);
       if (e != null && e.state() == JoinEntry.OPEN) {
@@ -287,11 +298,11 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
         entries.put(id, e.sent(JoinEntry.NEGATIVE));
       }
     }
-    closeFrom = Math.max(closeFrom, streamTime);
+    closeFrom = Math.max(closeFrom, clock);
     if (closeFrom != closedBefore) {
       expiry.put(CLOSE_CURSOR_KEY, ByteBuffer.allocate(8).putLong(closeFrom).array());
     }
-    long forgetUpTo = streamTime - settings.windowMs();
+    long forgetUpTo = clock - settings.windowMs();
     if (forgetUpTo >= forgetFrom) {
       for (Bytes k : due(CLOSE, forgetFrom, forgetUpTo)) {
         expiry.delete(k);
@@ -299,9 +310,9 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
       }
       forgetFrom = forgetUpTo;
     }
-    List<Bytes> orphans = due(ORPHAN, orphanFrom, streamTime);
-    // every orphan key below streamTime is deleted below, but those kept for later (which lower this again)
-    orphanFrom = Math.max(orphanFrom, streamTime);
+    List<Bytes> orphans = due(ORPHAN, orphanFrom, clock);
+    // every orphan key below clock is deleted below, but those kept for later (which lower this again)
+    orphanFrom = Math.max(orphanFrom, clock);
     if (orphans.isEmpty()) {
       return;
     }
