@@ -50,8 +50,37 @@ final class Cli {
     }
   }
 
+  /** What a command prints about its finished work. */
+  @FunctionalInterface
+  interface Report<T> {
+    /**
+     * @param result what the work returned
+     * @throws Exception if it cannot be written
+     */
+    void write(T result) throws Exception;
+  }
+
   /**
-   * Runs long work so that Ctrl-C / SIGTERM asks it to stop and waits for it to flush and return.
+   * Runs long work so that Ctrl-C / SIGTERM asks it to stop and waits for it to flush and return, and for its
+   * report to be printed: the JVM exits as soon as the signal's hook returns, so a summary printed after this method
+   * returned would be lost (or half written) whenever the work was stopped by a signal.
+   *
+   * @param stop asks the work to stop
+   * @param work the work
+   * @param report prints what it did (its summary, its JSON line)
+   * @return its result
+   */
+  static <T> T runStoppable(Runnable stop, Callable<T> work, Report<T> report) throws Exception {
+    return runStoppable(stop, () -> {
+      T result = work.call();
+      report.write(result);
+      return result;
+    });
+  }
+
+  /**
+   * Runs long work so that Ctrl-C / SIGTERM asks it to stop and waits for it to flush and return; whatever the work
+   * must print has to be printed inside it (see {@link #runStoppable(Runnable, Callable, Report)}).
    *
    * @param stop asks the work to stop
    * @param work the work

@@ -104,12 +104,19 @@ final class GenerateCommand implements Callable<Integer> {
     }
     Replayer.Source source = Sources.generated(seed, n, clickRate,
         maxCardinality == null ? Integer.MAX_VALUE : maxCardinality, last);
-    ReplaySummary summary = output != null ? writeFile(source, durationMs) : produce(source, durationMs);
-    report(summary, last.get().groundTruthMetrics());
+    Cli.Report<ReplaySummary> report = s -> report(s, last.get().groundTruthMetrics());
+    ReplaySummary summary;
+    if (output != null) {
+      summary = writeFile(source, durationMs);
+      report.write(summary);
+    } else {
+      summary = produce(source, durationMs, report);
+    }
     return summary.completed() ? 0 : 130;
   }
 
-  private ReplaySummary produce(Replayer.Source source, long durationMs) throws Exception {
+  private ReplaySummary produce(Replayer.Source source, long durationMs, Cli.Report<ReplaySummary> report)
+      throws Exception {
     double evRate = ReplayOptions.eventRate(eventRate, rate);
     ReplayOptions options;
     try {
@@ -121,7 +128,7 @@ final class GenerateCommand implements Callable<Integer> {
     Cli.requireTopics(kafka);
     Replayer replayer = new Replayer(kafka.clientConfig(), kafka.topics(), options);
     return Cli.runStoppable(replayer::stop,
-        () -> replayer.run(List.of(source), () -> 0, Cli.progress(spec.commandLine().getErr(), !json)));
+        () -> replayer.run(List.of(source), () -> 0, Cli.progress(spec.commandLine().getErr(), !json)), report);
   }
 
   private ReplaySummary writeFile(Replayer.Source source, long durationMs) throws Exception {

@@ -104,8 +104,7 @@ final class ReplayCommand implements Callable<Integer> {
       Replayer replayer = new Replayer(kafka.clientConfig(), kafka.topics(), options);
       Cli.requireTopics(kafka);
       ReplaySummary summary = Cli.runStoppable(replayer::stop,
-          () -> replayer.run(sources, rej::count, Cli.progress(err, !json)));
-      report(summary, rej);
+          () -> replayer.run(sources, rej::count, Cli.progress(err, !json)), s -> report(s, rej));
       return summary.completed() ? 0 : 130;
     }
   }

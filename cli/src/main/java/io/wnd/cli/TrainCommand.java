@@ -99,14 +99,18 @@ final class TrainCommand implements Callable<Integer> {
       }
       out.flush();
     }
-    long last;
     try {
-      last = run(trainer, name, out);
+      run(trainer, name, out, last -> report(out, trainer, name, last, backend, http));
     } finally {
       if (http != null) {
         http.close();
       }
     }
+    return 0;
+  }
+
+  private void report(PrintWriter out, StreamingTrainer trainer, String name, long last, Backend.Info backend,
+      TrainerHttp http) {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("model", name);
     r.put("version", last);
@@ -123,10 +127,9 @@ final class TrainCommand implements Callable<Integer> {
           trainer.versionsPublished(), trainer.examplesTrained());
     }
     out.flush();
-    return 0;
   }
 
-  private long run(StreamingTrainer trainer, String name, PrintWriter out) throws Exception {
+  private long run(StreamingTrainer trainer, String name, PrintWriter out, Cli.Report<Long> report) throws Exception {
     return Cli.runStoppable(trainer::stop, () -> trainer.run(p -> {
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -147,6 +150,6 @@ final class TrainCommand implements Callable<Integer> {
             p.examplesPerSecond(), p.published().bytes(), p.published().millis());
         out.flush();
       }
-    }));
+    }), report);
   }
 }

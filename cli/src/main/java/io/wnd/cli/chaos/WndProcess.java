@@ -180,16 +180,19 @@ public final class WndProcess implements AutoCloseable {
   }
 
   /**
-   * SIGTERM, then waits (SIGKILL after the timeout).
+   * SIGTERM, then waits (SIGKILL after the timeout), and for the last lines it printed to be read.
    *
    * @param timeout how long a clean stop may take
    * @return the exit code
    */
   public int stop(Duration timeout) throws InterruptedException {
-    process.destroy();
+    // through the handle: Process.destroy() also closes the pipes at once, and what the process prints on its way
+    // out (a summary) would be lost
+    process.toHandle().destroy();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       kill();
     }
+    reader.join(10_000); // its last lines (a summary printed on the way out) are read when this returns
     return process.exitValue();
   }
 
@@ -200,7 +203,11 @@ public final class WndProcess implements AutoCloseable {
    * @return the exit code, or -1 if it is still running
    */
   public int await(Duration timeout) throws InterruptedException {
-    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      return -1;
+    }
+    reader.join(10_000);
+    return process.exitValue();
   }
 
   /** @return whether it runs */

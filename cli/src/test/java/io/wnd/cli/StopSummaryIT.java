@@ -1,0 +1,68 @@
+package io.wnd.cli;
+
+import static io.wnd.cli.WndIT.wnd;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wnd.broker.LocalKafka;
+import io.wnd.broker.junit.KafkaExtension;
+import io.wnd.cli.chaos.WndProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Long-running commands stopped by a signal, each in its own JVM as a user runs it: the summary their {@code --help}
+ * promises is printed before the JVM exits, as the last line of stdout under {@code --json}.
+ */
+@ExtendWith(KafkaExtension.class)
+class StopSummaryIT {
+
+  @Test
+  void shouldPrintTheReplaysAndTheTrainersSummaryWhenStoppedBySigterm(LocalKafka kafka, @TempDir Path dir)
+      throws Exception {
+    String prefix = "ss" + UUID.randomUUID().toString().substring(0, 6) + ".";
+    String b = kafka.bootstrapServers();
+    assertThat(wnd("topics", "create", "-b", b, "--topic-prefix", prefix, "--partitions", "1").code()).isZero();
+    Path rows = dir.resolve("rows.tsv");
+    assertThat(wnd("generate", "--count", "20000", "--seed", "5", "--output", rows.toString()).code()).isZero();
+
+    // a paced replay, stopped a few checkpoints in
+    Path checkpoint = dir.resolve("cp");
+    try (WndProcess replay = WndProcess.start("replay", dir.resolve("replay.log"), Map.of(), List.of(), List.of("replay",
+        "-b", b, "--topic-prefix", prefix, "--rate", "1000", "--checkpoint", checkpoint.toString(), "--json",
+        rows.toString()))) {
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (!Files.exists(checkpoint) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(1_500);
+      int code = replay.stop(Duration.ofSeconds(60));
+      List<JsonNode> json = replay.jsonLines();
+      assertThat(json).as("the replay's summary (exit %d, log: %s)", code, Files.readString(replay.log())).isNotEmpty();
+      assertThat(code).as("exit code").isIn(130, 143);
+      JsonNode summary = json.get(json.size() - 1);
+      assertThat(summary.get("completed").asBoolean()).isFalse();
+      assertThat(summary.get("rows").asLong()).isBetween(1L, 19_999L);
+      assertThat(summary.get("next_row").asLong()).isEqualTo(summary.get("rows").asLong());
+    }
+
+    // the trainer, stopped once it runs
+    try (WndProcess train = WndProcess.start("train", dir.resolve("train.log"), Map.of(), List.of(), List.of("train",
+        "-b", b, "--topic-prefix", prefix, "--http-port", "0", "--json"))) {
+      train.awaitJson(j -> j.has("state"), Duration.ofMinutes(2));
+      assertThat(train.stop(Duration.ofSeconds(60))).as("exit code (log: %s)", train.log()).isIn(0, 130, 143);
+      List<JsonNode> json = train.jsonLines();
+      JsonNode summary = json.get(json.size() - 1);
+      assertThat(summary.has("versions_published")).as("the trainer's summary, last (log: %s)", train.log()).isTrue();
+      assertThat(summary.get("examples_trained").asLong()).isZero();
+      assertThat(summary.get("model").asText()).isEqualTo("criteo");
+    }
+  }
+}
