@@ -88,19 +88,8 @@ final class TrainCommand implements Callable<Integer> {
     StreamingTrainer trainer = new StreamingTrainer(kafka.clientConfig(), kafka.topics(),
         new StreamingTrainer.Settings(fs, name, everyExamples, Duration.ofMillis(everyMs)), Clock.systemUTC(), metrics);
     TrainerHttp http = httpPort < 0 ? null : new TrainerHttp(httpBind, httpPort, registry, metrics, trainer::running);
-    if (http != null) {
-      if (json) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("state", "running");
-        m.put("http_port", http.port());
-        Json.print(out, m);
-      } else {
-        out.printf("metrics on http://%s:%d/metrics%n", httpBind, http.port());
-      }
-      out.flush();
-    }
     try {
-      run(trainer, name, out, last -> report(out, trainer, name, last, backend, http));
+      run(trainer, name, out, http, last -> report(out, trainer, name, last, backend, http));
     } finally {
       if (http != null) {
         http.close();
@@ -129,27 +118,44 @@ final class TrainCommand implements Callable<Integer> {
     out.flush();
   }
 
-  private long run(StreamingTrainer trainer, String name, PrintWriter out, Cli.Report<Long> report) throws Exception {
-    return Cli.runStoppable(trainer::stop, () -> trainer.run(p -> {
-      if (json) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("version", p.version());
-        m.put("examples_seen", p.examplesSeen());
-        m.put("window_examples", p.metrics().count());
-        m.put("auc", p.metrics().auc());
-        m.put("logloss", p.metrics().logLoss());
-        m.put("calibration", p.metrics().calibration());
-        m.put("publish_bytes", p.published().bytes());
-        m.put("publish_ms", p.published().millis());
-        m.put("examples_per_second", p.examplesPerSecond());
-        Json.print(out, m);
-      } else {
-        out.printf(Locale.ROOT, "%s v%d: %,d examples (%,d since last), progressive AUC %.4f, log loss %.4f, "
-            + "calibration %.3f; %,.0f examples/s; %,d bytes in %d ms%n", name, p.version(), p.examplesSeen(),
-            p.metrics().count(), p.metrics().auc(), p.metrics().logLoss(), p.metrics().calibration(),
-            p.examplesPerSecond(), p.published().bytes(), p.published().millis());
+  private long run(StreamingTrainer trainer, String name, PrintWriter out, TrainerHttp http, Cli.Report<Long> report)
+      throws Exception {
+    // "running" is printed once a signal stops the trainer and waits for its summary
+    return Cli.runStoppable(trainer::stop, () -> {
+      if (http != null) {
+        if (json) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("state", "running");
+          m.put("http_port", http.port());
+          Json.print(out, m);
+        } else {
+          out.printf("metrics on http://%s:%d/metrics%n", httpBind, http.port());
+        }
         out.flush();
       }
-    }), report);
+      return trainer.run(p -> printVersion(out, name, p));
+    }, report);
+  }
+
+  private void printVersion(PrintWriter out, String name, StreamingTrainer.Published p) {
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("version", p.version());
+      m.put("examples_seen", p.examplesSeen());
+      m.put("window_examples", p.metrics().count());
+      m.put("auc", p.metrics().auc());
+      m.put("logloss", p.metrics().logLoss());
+      m.put("calibration", p.metrics().calibration());
+      m.put("publish_bytes", p.published().bytes());
+      m.put("publish_ms", p.published().millis());
+      m.put("examples_per_second", p.examplesPerSecond());
+      Json.print(out, m);
+    } else {
+      out.printf(Locale.ROOT, "%s v%d: %,d examples (%,d since last), progressive AUC %.4f, log loss %.4f, "
+          + "calibration %.3f; %,.0f examples/s; %,d bytes in %d ms%n", name, p.version(), p.examplesSeen(),
+          p.metrics().count(), p.metrics().auc(), p.metrics().logLoss(), p.metrics().calibration(),
+          p.examplesPerSecond(), p.published().bytes(), p.published().millis());
+      out.flush();
+    }
   }
 }
