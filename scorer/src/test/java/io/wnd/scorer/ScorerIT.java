@@ -162,6 +162,12 @@ class ScorerIT {
           .contains("wnd_scorer_dead_letters_total{reason=\"OrphanClickException\"}")
           .contains("wnd_scorer_join_outcomes_total{outcome=\"positive\"} 100.0");
     }
+    // a scorer stopped cleanly leaves its group: another instance takes its partitions at once, not after the
+    // session timeout (45 s)
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(client)) {
+      String group = (String) cfg.get(ScorerConfig.APPLICATION_ID_CONFIG);
+      assertThat(admin.describeConsumerGroups(List.of(group)).all().get().get(group).members()).isEmpty();
+    }
   }
 
   private static HttpResponse<String> get(HttpClient http, String url, String token) throws Exception {
