@@ -55,6 +55,7 @@ class ScorerHttpTest {
   void shouldAnswer400NamingTheFieldForMalformedInput() throws Exception {
     Fixtures.commit(provider.store(), 1, Fixtures.model(1, 5));
     assertBad("{\"instances\": [", "malformed JSON");
+    assertBad("{\"instances\": [{\"I1\": 1}]} trailing", "malformed JSON");
     assertBad("[1, 2]", "{\\\"instances\\\"");
     assertBad("{\"instances\": 3}", "field 'instances' must be an array");
     assertBad("{\"instances\": [{\"I1\": \"seven\"}]}", "instances[0]: field 'I1' must be an integer or null, got string");

@@ -18,7 +18,9 @@ import org.apache.avro.specific.SpecificRecordBase;
  * {@code "income_bracket"}) gives the label. Unknown keys and wrong types are rejected, naming the field.
  */
 final class JsonParser implements LineParser {
-  private final ObjectMapper mapper = new ObjectMapper();
+  // one object per line: anything after it on the line is an error, not silently dropped
+  private final ObjectMapper mapper = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
   @Override
   public Parsed parse(String line) throws BadRow {

@@ -155,17 +155,19 @@ class FileRowReaderTest {
   @Test
   void shouldRejectJsonWithTheFieldNamed(@TempDir Path dir) throws IOException {
     Path file = Files.write(dir.resolve("x.json"), List.of("{\"I1\": 3, \"C1\": \"68fd1e64\"}", "{\"I1\": \"three\"}",
-        "{\"I99\": 1}", "{not json", "{\"age\": 39, \"workclass\": \"Private\", \"income_bracket\": \">50K.\"}"));
+        "{\"I99\": 1}", "{not json", "{\"age\": 39, \"workclass\": \"Private\", \"income_bracket\": \">50K.\"}",
+        "{\"I1\": 1} {\"I1\": 2}"));
     List<Reject> rejects = new ArrayList<>();
     List<Row> rows = readAll(file, Format.JSON, rejects);
     assertThat(rows).hasSize(2);
     assertThat(rows.get(0).label()).isEqualTo(Row.NO_LABEL);
     assertThat(rows.get(1).features()).isInstanceOf(CensusFeatures.class);
     assertThat(rows.get(1).label()).isEqualTo(1);
-    assertThat(rejects).extracting(Reject::line).containsExactly(2L, 3L, 4L);
+    assertThat(rejects).extracting(Reject::line).containsExactly(2L, 3L, 4L, 6L);
     assertThat(rejects.get(0).reason()).isEqualTo("field 'I1' must be an integer, got string \"three\"");
     assertThat(rejects.get(1).reason()).contains("unknown field 'I99'");
     assertThat(rejects.get(2).reason()).startsWith("malformed JSON");
+    assertThat(rejects.get(3).reason()).as("a second object on the line").startsWith("malformed JSON");
   }
 
   @Test

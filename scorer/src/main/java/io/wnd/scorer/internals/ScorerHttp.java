@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
 public final class ScorerHttp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScorerHttp.class);
   private static final int MAX_BODY = 16 << 20;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // a body is one JSON value: anything after it is malformed, not silently dropped
+  private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
   private final HttpServer server;
   private final ExecutorService executor;
