@@ -53,8 +53,12 @@ final class EvaluateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (RejectsFile rej = new RejectsFile(rejects, 5, msg -> err.println("rejected " + msg))) {
-      Evaluation e = OfflineTraining.evaluate(m.model(), new TrainingInputs(inputs, format == null ? null : Format.of(format),
-          new Encoder(m.spec()), skip, limit, rej));
+      TrainingInputs rows = new TrainingInputs(inputs, format == null ? null : Format.of(format),
+          new Encoder(m.spec()), skip, limit, rej);
+      Evaluation e = OfflineTraining.evaluate(m.model(), rows);
+      if (e.rows() == 0) {
+        throw new IllegalArgumentException("no labelled rows to evaluate in " + inputs + ": " + rows.emptyReason());
+      }
       if (json) {
         Json.print(out, asMap(e));
       } else {

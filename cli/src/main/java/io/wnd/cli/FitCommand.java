@@ -90,8 +90,11 @@ final class FitCommand implements Callable<Integer> {
       Encoder encoder = new Encoder(fs);
       WideDeepTrainer trainer = new WideDeepTrainer(fs, Clock.systemUTC());
       long t0 = System.nanoTime();
-      List<StreamMetrics.Snapshot> epochsOut = OfflineTraining.fit(trainer,
-          new TrainingInputs(inputs, f, encoder, skip, limit, rej), epochs);
+      TrainingInputs rows = new TrainingInputs(inputs, f, encoder, skip, limit, rej);
+      List<StreamMetrics.Snapshot> epochsOut = OfflineTraining.fit(trainer, rows, epochs);
+      if (trainer.examplesSeen() == 0) {
+        throw new IllegalArgumentException("no labelled rows to train on in " + inputs + ": " + rows.emptyReason());
+      }
       double seconds = (System.nanoTime() - t0) / 1e9;
       r.put("epochs", epochsOut.stream().map(FitCommand::metrics).toList());
       r.put("examples_per_second", Math.round(trainer.examplesSeen() / seconds));
@@ -106,7 +109,12 @@ final class FitCommand implements Callable<Integer> {
             trainer.examplesSeen() / seconds);
       }
       if (eval != null) {
-        Evaluation e = OfflineTraining.evaluate(trainer.model(), new TrainingInputs(eval, f, encoder, 0, evalLimit, rej));
+        TrainingInputs evalRows = new TrainingInputs(eval, f, encoder, 0, evalLimit, rej);
+        Evaluation e = OfflineTraining.evaluate(trainer.model(), evalRows);
+        if (e.rows() == 0) {
+          throw new IllegalArgumentException("no labelled rows to evaluate on in --eval " + eval + ": "
+              + evalRows.emptyReason());
+        }
         r.put("evaluation", EvaluateCommand.asMap(e));
         if (!json) {
           EvaluateCommand.print(out, e);

@@ -43,8 +43,24 @@ final class TrainingInputs implements Iterable<Example> {
     this.rejects = rejects;
   }
 
+  /** Rows the last pass read (labelled or not, skipped ones included) and those without a label. */
+  private long rowsRead;
+  private long unlabelled;
+
+  /**
+   * Why the last pass gave no example: what it read, in words (for an error message).
+   *
+   * @return e.g. "12 rows read, 12 without a label"
+   */
+  String emptyReason() {
+    return String.format("%,d rows read, %,d without a label, %,d skipped (--skip %d)%s", rowsRead, unlabelled,
+        Math.min(skip, Math.max(0, rowsRead - unlabelled)), skip, limit >= 0 ? ", --limit " + limit : "");
+  }
+
   @Override
   public Iterator<Example> iterator() {
+    rowsRead = 0;
+    unlabelled = 0;
     return new Iterator<>() {
       private int file = -1;
       private FileRowReader reader;
@@ -71,7 +87,12 @@ final class TrainingInputs implements Iterable<Example> {
               reader = null;
               continue;
             }
-            if (r.label() == Row.NO_LABEL || seen++ < skip) {
+            rowsRead++;
+            if (r.label() == Row.NO_LABEL) {
+              unlabelled++;
+              continue;
+            }
+            if (seen++ < skip) {
               continue;
             }
             taken++;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,29 @@ class FitCommandIT {
     JsonNode e2 = mapper.readTree(again.lastLine());
     assertThat(e2.get("auc").asDouble()).isEqualTo(eval.get("auc").asDouble());
     assertThat(e2.get("logloss").asDouble()).isEqualTo(eval.get("logloss").asDouble());
+
+    // nothing to evaluate: unlabelled instances, or every row skipped, is an error naming why, not NaN
+    Path unlabelled = Files.write(dir.resolve("inst.json"), List.of("{\"I1\": 1, \"C1\": \"68fd1e64\"}", "{\"I2\": 3}"));
+    WndIT.Result none = wnd("evaluate", "--model-file", model.toString(), "--input", unlabelled.toString(), "--json");
+    assertThat(none.code()).isEqualTo(1);
+    assertThat(none.err()).startsWith("wnd evaluate: error: no labelled rows to evaluate in [")
+        .contains("2 rows read, 2 without a label");
+    assertThat(none.out()).isEmpty();
+    WndIT.Result skipped = wnd("evaluate", "--model-file", model.toString(), "--input", kaggle.toString(), "--skip",
+        "20000", "--json");
+    assertThat(skipped.code()).isEqualTo(1);
+    assertThat(skipped.err()).contains("10,000 rows read, 0 without a label, 10,000 skipped (--skip 20000)");
+    WndIT.Result fitNone = wnd("fit", "--input", unlabelled.toString(), "--json");
+    assertThat(fitNone.code()).isEqualTo(1);
+    assertThat(fitNone.err()).contains("no labelled rows to train on");
+
+    // --export to a directory: one line, and nothing left in it
+    WndIT.Result toDir = wnd("fit", "--input", kaggle.toString(), "--limit", "500", "--export", dir.toString());
+    assertThat(toDir.code()).isEqualTo(1);
+    assertThat(toDir.err()).contains("is a directory");
+    try (var listing = Files.list(dir)) {
+      assertThat(listing.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+    }
 
     WndIT.Result bad = wnd("fit", "--input", kaggle.toString(), "--model-type", "forest");
     assertThat(bad.code()).isEqualTo(2);

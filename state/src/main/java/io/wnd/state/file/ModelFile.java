@@ -70,6 +70,9 @@ public final class ModelFile {
    * @throws IOException if the file cannot be written
    */
   public static void write(Path file, ModelVersion version, SparseTable wide, SparseTable embeddings) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new IOException(file + " is a directory: give the model file's path, e.g. " + file.resolve("model.wnd"));
+    }
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
@@ -119,7 +122,12 @@ public final class ModelFile {
       Files.deleteIfExists(tmp);
       throw e;
     }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    try {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
   }
 
   /**

@@ -56,6 +56,13 @@ class ModelFileTest {
     ModelFile.write(file, GoldenModel.VERSION, GoldenModel.wideTable(), GoldenModel.embeddingTable());
     ModelFile.Loaded m = ModelFile.read(file);
     assertThat(m.version().dense()).containsExactly(GoldenModel.dense());
+    // a directory for the file: refused in one line, and no temporary file left beside it
+    Path sub = Files.createDirectory(dir.resolve("models"));
+    assertThatThrownBy(() -> ModelFile.write(sub, GoldenModel.VERSION, GoldenModel.wideTable(),
+        GoldenModel.embeddingTable())).isInstanceOf(IOException.class).hasMessageContaining("is a directory");
+    try (var listing = Files.list(dir)) {
+      assertThat(listing.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("m.wndmodel", "models");
+    }
 
     byte[] bytes = Files.readAllBytes(file);
     byte[] flipped = bytes.clone();
