@@ -52,6 +52,14 @@ public final class Replayer {
   private static final long REPORT_NANOS = 1_000_000_000L;
   /** How long the first records replayed must still be kept: at least this much inside the topics' retention. */
   private static final Duration RETENTION_MARGIN = Duration.ofHours(1);
+  /**
+   * How far ahead of the wall clock the first event time may be: the scorer dead-letters impressions more than its
+   * {@code scorer.max.ahead.ms} (15 minutes by default) ahead, and brokers refuse records stamped more than
+   * {@code message.timestamp.after.max.ms} (1 hour by default) ahead.
+   */
+  private static final Duration MAX_START_AHEAD = Duration.ofMinutes(15);
+  /** Rows are never sent more than this ahead of the wall clock: a fast replay that catches up with it waits. */
+  private static final long AHEAD_ALLOWANCE_MS = 1_000;
 
   /** An input of the replay. */
   public interface Source {
@@ -89,6 +97,7 @@ public final class Replayer {
   private final ReplayOptions options;
   private final ObjectMapper mapper = new ObjectMapper();
   private volatile boolean stopRequested;
+  private boolean caughtUpLogged;
 
   /**
    * @param clientConfig Kafka client settings (bootstrap servers, security); they override the producer defaults
@@ -176,6 +185,11 @@ public final class Replayer {
               break outer;
             }
             long eventTime = start + Math.round((k - 1) * 1000.0 / options.eventRate());
+            if (!awaitWallClock(eventTime)) {
+              completed = false;
+              k--;
+              break outer;
+            }
             while (!st.pending.isEmpty() && st.pending.peek().eventTime() <= eventTime) {
               Checkpoint.PendingClick c = st.pending.poll();
               send(producer, clickTopic, c.id(), c.eventTime(), clicks.serialize(clickTopic, click(c)), onAck);
@@ -287,6 +301,36 @@ public final class Replayer {
     }
   }
 
+  /**
+   * Waits until an event time is at most {@link #AHEAD_ALLOWANCE_MS} ahead of the wall clock: a replay faster than
+   * event time that reaches the present goes on at the wall clock's pace rather than stamping records in the future
+   * (which brokers refuse past {@code message.timestamp.after.max.ms}, and the scorer dead-letters).
+   *
+   * @return false if a stop was asked for while waiting
+   */
+  private boolean awaitWallClock(long eventTime) {
+    long wait = eventTime - AHEAD_ALLOWANCE_MS - System.currentTimeMillis();
+    if (wait > 0 && !caughtUpLogged) {
+      caughtUpLogged = true;
+      LOG.info("the replay reached the wall clock at event time {}: it goes on at the wall clock's pace",
+          Instant.ofEpochMilli(eventTime));
+    }
+    while (wait > 0) {
+      if (stopRequested) {
+        return false;
+      }
+      try {
+        Thread.sleep(Math.min(wait, 200));
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        stopRequested = true;
+        return false;
+      }
+      wait = eventTime - AHEAD_ALLOWANCE_MS - System.currentTimeMillis();
+    }
+    return true;
+  }
+
   private void pace(long t0, long produced) {
     if (options.rate() <= 0) {
       return;
@@ -311,6 +355,13 @@ public final class Replayer {
    * (no DescribeConfigs permission, say), it says so in the log and goes on.
    */
   private void requireRetained(long firstEventTime, long firstRow) {
+    long ahead = firstEventTime - System.currentTimeMillis();
+    if (ahead > MAX_START_AHEAD.toMillis()) {
+      throw new IllegalArgumentException("the replay's first event time " + Instant.ofEpochMilli(firstEventTime)
+          + " (row " + (firstRow + 1) + ") is " + Duration.ofMillis(ahead).withNanos(0) + " ahead of the wall clock: "
+          + "the scorer dead-letters impressions more than 15 minutes ahead, and brokers refuse records stamped more "
+          + "than message.timestamp.after.max.ms (1 hour by default) ahead. Use a --start-time in the past");
+    }
     List<String> names = List.of(topics.name(Topics.IMPRESSIONS), topics.name(Topics.CLICKS),
         topics.name(Topics.SCORES), topics.name(Topics.EXAMPLES));
     Map<ConfigResource, Config> configs;

@@ -177,6 +177,27 @@ class ReplayIT {
     assertThat(replay(kafka, topics, file, month).rows()).isEqualTo(100);
   }
 
+  @Test
+  void shouldNotStampRecordsAheadOfTheWallClockAndRefuseAStartInTheFuture(LocalKafka kafka) throws Exception {
+    Path file = RealData.kaggle();
+    Topics topics = topics(kafka);
+    // 2,000 rows at 500 rows/s of event time from 2 s ago, as fast as possible: the last 2 s of rows are in the
+    // future when the replay gets to them, and wait for the wall clock
+    ReplayOptions o = new ReplayOptions(0, 500, System.currentTimeMillis() - 2_000, 0, 2_000, -1,
+        ClickDelay.parse("fixed:1s"), 1, null, false);
+    ReplaySummary s = replay(kafka, topics, file, o);
+    long finished = System.currentTimeMillis();
+    assertThat(s.rows()).isEqualTo(2_000);
+    long last = impressions(kafka, topics, 2_000).stream().mapToLong(i -> i.getEventTime().toEpochMilli()).max()
+        .orElseThrow();
+    assertThat(last).as("the last impression's event time against the replay's end").isLessThanOrEqualTo(finished + 1_000);
+
+    ReplayOptions future = new ReplayOptions(0, 500, System.currentTimeMillis() + 3_600_000L, 0, 10, -1,
+        ClickDelay.parse(ClickDelay.DEFAULT), 1, null, false);
+    assertThatThrownBy(() -> replay(kafka, topics, file, future)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ahead of the wall clock").hasMessageContaining("Use a --start-time in the past");
+  }
+
   private static ReplayOptions options(double rate, long limit, Path checkpoint, boolean resume) {
     return new ReplayOptions(rate, 500, START, 0, limit, -1, ClickDelay.parse(ClickDelay.DEFAULT), 1, checkpoint, resume);
   }
