@@ -95,6 +95,9 @@ final class GenerateCommand implements Callable<Integer> {
     if (n == 0 || n < -1) {
       throw new ParameterException(spec.commandLine(), "--count must be >= 1, got " + n);
     }
+    if (!(rate >= 0)) {
+      throw new ParameterException(spec.commandLine(), "--rate must be >= 0 (0 = as fast as possible), got " + rate);
+    }
     if (!(clickRate > 0 && clickRate < 1)) {
       throw new ParameterException(spec.commandLine(), "--click-rate must be in (0, 1), got " + clickRate);
     }

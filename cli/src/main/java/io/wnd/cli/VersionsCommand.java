@@ -103,8 +103,11 @@ final class VersionsCommand implements Callable<Integer> {
       m.put("model", model);
       m.put("pinned", pinned);
       if (listing.control() != null) {
-        m.put("control", Map.of("by", listing.control().by(), "at", Instant.ofEpochMilli(listing.control().atMillis())
-            .toString(), "reason", String.valueOf(listing.control().reason())));
+        Map<String, Object> control = new LinkedHashMap<>();
+        control.put("by", listing.control().by());
+        control.put("at", Instant.ofEpochMilli(listing.control().atMillis()).toString());
+        control.put("reason", listing.control().reason()); // JSON null when none was given, as `unpin --json` prints
+        m.put("control", control);
       }
       if (gate.enabled()) {
         m.put("quality_gate_margin", gate.margin());

@@ -116,6 +116,14 @@ class PredictCommandIT {
     assertThat(versions.get(0).get("sparse_records").asLong()).isEqualTo(m.wide().size());
     assertThat(wnd("versions", "show", "7", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--model", "census")
         .err()).contains("has no version 7");
+    // a pin and an unpin without --reason: the listing's control record says reason null (JSON null, not "null")
+    assertThat(wnd("versions", "pin", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--model", "census")
+        .code()).isZero();
+    assertThat(wnd("versions", "unpin", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--model", "census")
+        .code()).isZero();
+    JsonNode control = mapper.readTree(wnd("versions", "list", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix,
+        "--model", "census", "--json").lastLine()).get("control");
+    assertThat(control.get("reason").isNull()).as("%s", control).isTrue();
     Path exported = dir.resolve("exported.wndmodel");
     WndIT.Result export = wnd("export", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--model", "census", "-o",
         exported.toString(), "--json");
