@@ -86,6 +86,13 @@ public final class LocalKafka implements AutoCloseable {
       if (controllerPort == port) {
         controllerPort = freePort();
       }
+      for (int[] asked : new int[][] {{requestedPort, port}, {requestedControllerPort, controllerPort}}) {
+        if (asked[0] > 0 && !isFree(asked[1])) {
+          // said here, before Kafka logs pages of stack traces and a message that names no port
+          throw new BrokerException("port " + asked[1] + " on " + HOST + " is in use (another broker, or another "
+              + "program): stop it, or pick another port (wnd kafka --port N; 0 picks a free one)");
+        }
+      }
       Properties props = brokerProperties(port, controllerPort);
       Path config = dir.resolve("server.properties");
       try (OutputStream out = Files.newOutputStream(config)) {

@@ -54,7 +54,8 @@ class LocalKafkaIT {
       LocalKafka second = LocalKafka.create(b, port, 0, Map.of());
       assertThatThrownBy(() -> second.start(Duration.ofSeconds(20)))
           .isInstanceOf(BrokerException.class)
-          .hasMessageContaining("failed to start");
+          .hasMessage("port " + port + " on 127.0.0.1 is in use (another broker, or another program): stop it, or "
+              + "pick another port (wnd kafka --port N; 0 picks a free one)");
       assertThat(second.isRunning()).isFalse();
     }
   }
