@@ -73,7 +73,9 @@ public final class Wnd {
 
   static String oneLine(Throwable ex) {
     Throwable t = ex;
-    while (t.getMessage() == null && t.getCause() != null) {
+    // a wrapper that says nothing of its own (no message, or just its cause's class and message, as
+    // UncheckedIOException(cause) does): the cause's message, without "java.io.IOException: "
+    while (t.getCause() != null && (t.getMessage() == null || t.getMessage().equals(t.getCause().toString()))) {
       t = t.getCause();
     }
     String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();

@@ -57,6 +57,12 @@ class FitCommandIT {
     assertThat(fitNone.code()).isEqualTo(1);
     assertThat(fitNone.err()).contains("no labelled rows to train on");
 
+    // a file of no known format: the reader's message, without the exception's class name
+    Path garbage = Files.write(dir.resolve("garbage.txt"), List.of("hello", "world"));
+    WndIT.Result unknown = wnd("evaluate", "--model-file", model.toString(), "--input", garbage.toString());
+    assertThat(unknown.code()).isEqualTo(1);
+    assertThat(unknown.err()).startsWith("wnd evaluate: error: " + garbage).doesNotContain("Exception");
+
     // --export to a directory: one line, and nothing left in it
     WndIT.Result toDir = wnd("fit", "--input", kaggle.toString(), "--limit", "500", "--export", dir.toString());
     assertThat(toDir.code()).isEqualTo(1);
