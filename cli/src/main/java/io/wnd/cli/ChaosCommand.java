@@ -23,6 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wnd chaos}: the crash matrix, or with {@code --soak} the sustained-load run. */
 @Command(name = "chaos", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    header = "Run the pipeline as separate JVMs and break it (kills, restarts, a broker outage).",
     description = {"Run the pipeline as separate JVMs (a broker on its own data directory, scorers, a trainer) and break it.",
         "Crash matrix (default): each round replays --events generated events while every fault in --faults is",
         "injected once at a seeded random moment (scorer/trainer/broker: SIGKILL and restart, the broker on the same",

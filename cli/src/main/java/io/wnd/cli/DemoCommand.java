@@ -37,6 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wnd demo}: the whole pipeline on this machine, watched live, with a report at the end. */
 @Command(name = "demo", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    header = "Run the whole pipeline in one process (broker, scorer, trainer, traffic) and watch it learn.",
     description = {"Run the whole pipeline in this process and watch it learn: a local Kafka broker (in --dir, by default",
         "a temporary directory), the topics, the scorer (Kafka Streams), the streaming trainer (a version every",
         "--publish-every) and traffic - generated Criteo-like impressions at --rate, or --data files - with event time",

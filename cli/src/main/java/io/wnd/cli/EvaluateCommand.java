@@ -20,6 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wnd evaluate}: AUC, log loss, accuracy and calibration of a model file on labelled files. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    header = "Evaluate a model file on labelled files: AUC, log loss, accuracy, calibration.",
     description = {"Evaluate a model file on labelled files with the scorer's forward pass: AUC, log loss, accuracy,",
         "calibration (mean p / observed rate) and rows.", ""})
 final class EvaluateCommand implements Callable<Integer> {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wnd export}: the latest version on the topic into a self-contained model file. */
 @Command(name = "export", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    header = "Write the latest version of a model on the models topic to a self-contained model file.",
     description = {"Write the latest version of a model on the models topic to a self-contained model file",
         "(the seed's export_savedmodel): manifest, spec, dense weights and every sparse row.", ""})
 final class ExportCommand implements Callable<Integer> {

@@ -27,6 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wnd fit}: the seed's train + evaluate + export, from files. */
 @Command(name = "fit", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    header = "Train a model from labelled files, with progressive validation; evaluate and export it.",
     description = {"Train a model from labelled files in order (mini-batches of the spec's size, each scored before it",
         "is trained on: progressive validation), optionally evaluate it on held-out files, and export it.", ""})
 final class FitCommand implements Callable<Integer> {

@@ -33,6 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wnd generate}: synthetic Criteo-like traffic with a hidden ground-truth model. */
 @Command(name = "generate", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    header = "Generate synthetic Criteo-like traffic with a hidden ground-truth model, to Kafka or a file.",
     description = {"Generate synthetic Criteo-like traffic: heavy-tailed integers, categoricals with Zipf-like",
         "frequencies and Kaggle-like cardinalities (C9 has 3 values, C3 ten million), clicks drawn from a hidden",
         "ground-truth model whose own AUC and log loss on the generated rows are printed: the best any learner",

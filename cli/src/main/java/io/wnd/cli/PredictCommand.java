@@ -31,6 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wnd predict}: the seed's {@code gcloud ml-engine predict --json-instances}. */
 @Command(name = "predict", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    header = "Predict JSON instances with a model file or the version in service on the models topic.",
     description = {"Predict JSON instances (one object per line, Criteo or census field names) with a model file or",
         "the latest version on the models topic, and print CLASSES, LOGISTIC, LOGITS, PROBABILITIES per instance.", ""})
 final class PredictCommand implements Callable<Integer> {

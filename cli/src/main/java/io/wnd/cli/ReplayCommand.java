@@ -28,6 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wnd replay}: historical logs into the impressions and clicks topics. */
 @Command(name = "replay", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    header = "Replay log files (Criteo TSV, CSV, census, JSON) into the impressions and clicks topics.",
     description = {"Replay log files into Kafka: every row becomes an Impression with a stable id (<file name>:<line>)",
         "and an event time (start time + row / event rate); every positive row also becomes a Click a random",
         "delay later in event time. Records are keyed by impression id and timestamped with their event time.",

@@ -21,6 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wnd score}: the Kafka Streams scorer, until Ctrl-C. */
 @Command(name = "score", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+    header = "Score every impression with the version in service, and join clicks into labelled examples.",
     description = {"Score every impression with the model version in service and join clicks into labelled examples",
         "(exactly-once). Instances with the same --application-id share the partitions; each holds the whole model.",
         "HTTP: POST /v1/models/<name>:predict, GET /v1/models/<name>, GET /metrics (Prometheus), GET /health.", ""})

@@ -62,6 +62,17 @@ class WndIT {
   }
 
   @Test
+  void shouldListEveryCommandWithOneWholeSentence() {
+    Result help = wnd("--help");
+    assertThat(help.code()).isZero();
+    String commands = help.out().substring(help.out().indexOf("Commands:") + "Commands:".length(),
+        help.out().indexOf("Run 'wnd <command> --help'"));
+    for (String line : commands.lines().filter(l -> !l.isBlank()).toList()) {
+      assertThat(line).as("one line per command, a whole sentence").matches("  [a-z]+ +[A-Z].*\\.");
+    }
+  }
+
+  @Test
   void shouldExitTwoOnAUsageErrorAndOneWithOneLineOnARuntimeError() {
     Result usage = wnd("topics", "shred");
     assertThat(usage.code()).isEqualTo(2);
