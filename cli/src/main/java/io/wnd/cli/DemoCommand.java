@@ -119,7 +119,8 @@ final class DemoCommand implements Callable<Integer> {
   int httpPort;
 
   @Option(names = "--json", description = "Print one JSON summary as the last line (impressions, scores, examples, "
-      + "versionsPublished, versionsAppliedByScorer, lastVersion, auc, logLoss, latencyMs, deadLetters, durationS, report).")
+      + "versions_published, versions_applied_by_scorer, last_version, auc, logloss, latency_ms, dead_letters, duration_s, "
+      + "report; snake_case like every other command's JSON).")
   boolean json;
 
   private long labelDelayMs;
@@ -381,33 +382,33 @@ final class DemoCommand implements Callable<Integer> {
     m.put("impressions", r.impressions());
     m.put("scores", r.scores());
     m.put("examples", r.trained());
-    m.put("examplesLabelled", r.labelled());
+    m.put("examples_labelled", r.labelled());
     m.put("clicks", r.replay() == null ? 0 : r.replay().clicks());
-    m.put("versionsPublished", r.versionsPublished());
-    m.put("versionsAppliedByScorer", r.versionsApplied());
-    m.put("scorerVersion", r.scorerVersion());
-    m.put("lastVersion", r.lastVersion());
-    m.put("aucVersion", last == null ? null : last.version());
+    m.put("versions_published", r.versionsPublished());
+    m.put("versions_applied_by_scorer", r.versionsApplied());
+    m.put("scorer_version", r.scorerVersion());
+    m.put("last_version", r.lastVersion());
+    m.put("auc_version", last == null ? null : last.version());
     m.put("auc", last == null ? null : finite(last.auc()));
-    m.put("logLoss", last == null ? null : finite(last.logLoss()));
+    m.put("logloss", last == null ? null : finite(last.logLoss()));
     var sv = servedLatest(r);
-    m.put("servedVersion", sv == null ? null : sv.getKey());
-    m.put("servedAuc", sv == null ? null : finite(sv.getValue().auc()));
-    m.put("servedLogLoss", sv == null ? null : finite(sv.getValue().logLoss()));
+    m.put("served_version", sv == null ? null : sv.getKey());
+    m.put("served_auc", sv == null ? null : finite(sv.getValue().auc()));
+    m.put("served_logloss", sv == null ? null : finite(sv.getValue().logLoss()));
     if (truth != null) {
-      m.put("groundTruthAuc", finite(truth.auc()));
+      m.put("ground_truth_auc", finite(truth.auc()));
     }
     Map<String, Object> lat = latency(h);
-    m.put("latencyMs", lat);
-    m.put("latencySteadyMs", latency(r.steadyLatency()));
-    m.put("deadLetters", r.deadLetters());
-    m.put("durationS", Math.round(r.seconds() * 10) / 10.0);
-    m.put("startupS", Math.round(r.startupSeconds() * 10) / 10.0);
+    m.put("latency_ms", lat);
+    m.put("latency_steady_ms", latency(r.steadyLatency()));
+    m.put("dead_letters", r.deadLetters());
+    m.put("duration_s", Math.round(r.seconds() * 10) / 10.0);
+    m.put("startup_s", Math.round(r.startupSeconds() * 10) / 10.0);
     m.put("rate", rate);
-    m.put("attributionWindowS", windowMs / 1000.0);
-    m.put("graceS", graceMs / 1000.0);
-    m.put("clickDelay", clickDelay);
-    m.put("stopReason", r.stopReason());
+    m.put("attribution_window_s", windowMs / 1000.0);
+    m.put("grace_s", graceMs / 1000.0);
+    m.put("click_delay", clickDelay);
+    m.put("stop_reason", r.stopReason());
     m.put("report", report.toAbsolutePath().toString());
     return m;
   }

@@ -44,18 +44,18 @@ class DemoIT {
     assertThat(impressions).isPositive();
     assertThat(j.get("scores").asLong()).isPositive().isLessThanOrEqualTo(impressions);
     assertThat(j.get("examples").asLong()).as("examples trained").isPositive();
-    assertThat(j.get("examplesLabelled").asLong()).isPositive().isLessThanOrEqualTo(impressions);
-    long published = j.get("versionsPublished").asLong();
+    assertThat(j.get("examples_labelled").asLong()).isPositive().isLessThanOrEqualTo(impressions);
+    long published = j.get("versions_published").asLong();
     assertThat(published).isGreaterThanOrEqualTo(2);
-    assertThat(j.get("versionsAppliedByScorer").asLong()).isGreaterThanOrEqualTo(2).isLessThanOrEqualTo(published);
-    assertThat(j.get("lastVersion").asLong()).isEqualTo(published); // a fresh broker: versions 1..n are this run's
+    assertThat(j.get("versions_applied_by_scorer").asLong()).isGreaterThanOrEqualTo(2).isLessThanOrEqualTo(published);
+    assertThat(j.get("last_version").asLong()).isEqualTo(published); // a fresh broker: versions 1..n are this run's
     assertThat(j.get("auc").asDouble()).isBetween(0.0, 1.0);
-    assertThat(j.get("logLoss").asDouble()).isPositive();
-    JsonNode lat = j.get("latencyMs");
+    assertThat(j.get("logloss").asDouble()).isPositive();
+    JsonNode lat = j.get("latency_ms");
     assertThat(lat.get("p50").asLong()).isLessThanOrEqualTo(lat.get("p99").asLong());
     assertThat(lat.get("p99").asLong()).isLessThanOrEqualTo(lat.get("p999").asLong());
-    assertThat(j.get("deadLetters").asLong()).isZero();
-    assertThat(j.get("durationS").asDouble()).isBetween(59.0, 75.0);
+    assertThat(j.get("dead_letters").asLong()).isZero();
+    assertThat(j.get("duration_s").asDouble()).isBetween(59.0, 75.0);
     assertThat(Path.of(j.get("report").asText())).isEqualTo(report.toAbsolutePath());
     // not a terminal: one plain line per second
     assertThat(lines.stream().filter(l -> l.matches("\\d+:\\d\\d imp/s .*")).count()).isGreaterThanOrEqualTo(30);
