@@ -133,7 +133,8 @@ public final class Replayer {
       return new ReplaySummary(0, 0, 0, 0, 0, 0, true, st.nextRow);
     }
     if (options.startTimeMillis() != ReplayOptions.START_NOW) {
-      requireRetained(options.startTimeMillis() + Math.round(st.nextRow * 1000.0 / options.eventRate()), st.nextRow);
+      long first = options.startTimeMillis() + Math.round(st.nextRow * 1000.0 / options.eventRate());
+      checkFirstEventTime(first, st.nextRow);
     }
     Topics.Serdes serdes = Topics.serdes(null);
     AvroSerde<Impression> impressions = serdes.impressions();
@@ -348,13 +349,13 @@ public final class Replayer {
   }
 
   /**
-   * Refuses to replay records the brokers would delete within minutes: records stamped (with their event time)
-   * earlier than a topic's {@code retention.ms} before now, less an hour's margin, on the impressions and clicks
+   * Refuses a first event time more than {@link #MAX_START_AHEAD} ahead of the wall clock, and records the brokers
+   * would delete within minutes: records stamped (with their event time) earlier than a topic's {@code retention.ms} before now, less an hour's margin, on the impressions and clicks
    * topics and on the scores and examples topics the scorer stamps with the same event times. A topic with
    * {@code message.timestamp.type=LogAppendTime} or no time limit is fine. If the topics' configs cannot be read
    * (no DescribeConfigs permission, say), it says so in the log and goes on.
    */
-  private void requireRetained(long firstEventTime, long firstRow) {
+  private void checkFirstEventTime(long firstEventTime, long firstRow) {
     long ahead = firstEventTime - System.currentTimeMillis();
     if (ahead > MAX_START_AHEAD.toMillis()) {
       throw new IllegalArgumentException("the replay's first event time " + Instant.ofEpochMilli(firstEventTime)

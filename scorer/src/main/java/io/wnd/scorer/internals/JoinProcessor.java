@@ -80,9 +80,8 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
   private long impressionTime;
   /**
    * When the join's clock next looks for due deadlines ({@link #expire}): at every multiple of {@code punctuateMs}
-   * it passes. Not a
-   * stream-time punctuation, which clicks read ahead would fire early and then not again while the impressions
-   * catch up: the windows closing in between would wait for traffic after them.
+   * it passes. Not a stream-time punctuation, which clicks read ahead would fire early and then not again while the
+   * impressions catch up: the windows closing in between would wait for traffic after them.
    */
   private long nextExpiry = Long.MIN_VALUE;
   /**
@@ -263,8 +262,8 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
 
   /**
    * Puts a due time into the deadline store. A window that closed already by the join's clock (an impression read
-   * after later ones moved the clock past its window and grace) is put at {@link #closeFrom}, where the next scan starts, so
-   * that it is closed at the next punctuation without the scan going back over windows it closed (their keys stay
+   * after later ones moved the clock past its window and grace) is put at {@link #closeFrom}, where the next scan
+   * starts, so that it is closed at the next look without the scan going back over windows it closed (their keys stay
    * until they are forgotten: going back would read their entries again). An orphan deadline lowers where the next
    * orphan scan starts instead (those keys are deleted when due).
    */
