@@ -80,6 +80,9 @@ final class FitCommand implements Callable<Integer> {
     if (epochs < 1) {
       throw new ParameterException(spec.commandLine(), "--epochs must be >= 1, got " + epochs);
     }
+    if (eval == null && evalLimit >= 0) {
+      throw new ParameterException(spec.commandLine(), "--eval-limit applies to --eval FILE..., which is not given");
+    }
     Format f = format == null ? null : Format.of(format);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -115,6 +115,10 @@ final class ReplayCommand implements Callable<Integer> {
       double evRate = ReplayOptions.eventRate(eventRate, rate);
       double wallRate = rate;
       if (speedup != null) {
+        if (rate != 0) {
+          throw new IllegalArgumentException("--rate and --speedup both set the wall-clock pace: give one (--speedup X "
+              + "replays at X times --event-rate)");
+        }
         if (!(speedup > 0)) {
           throw new IllegalArgumentException("--speedup must be > 0, got " + speedup);
         }

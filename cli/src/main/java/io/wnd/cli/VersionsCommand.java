@@ -68,6 +68,10 @@ final class VersionsCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), action + " needs a version: wnd versions "
           + action + " V");
     }
+    if ((action == Action.list || action == Action.unpin) && version != null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), action + " takes no version (got " + version
+          + "): wnd versions show " + version + " shows one");
+    }
     Cli.requireTopics(kafka);
     if (action == Action.rollback) {
       return rollback();
@@ -152,9 +156,6 @@ final class VersionsCommand implements Callable<Integer> {
   }
 
   private int pin() {
-    if (action == Action.unpin && version != null) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unpin takes no version");
-    }
     String by = System.getProperty("user.name", "?") + "@" + hostName();
     ModelControls.Control c = action == Action.pin
         ? ModelControls.pin(kafka.clientConfig(), kafka.topics(), model, version, by, reason)

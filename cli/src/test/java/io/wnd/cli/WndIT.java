@@ -89,6 +89,17 @@ class WndIT {
     assertThat(twice.code()).isEqualTo(2);
     assertThat(twice.err()).contains("--threads or -S num.stream.threads, not both");
 
+    // options that cannot go together, or do nothing: usage errors, not silently ignored
+    Result pace = wnd("replay", "-b", "127.0.0.1:1", "--rate", "100", "--speedup", "2", "x.tsv");
+    assertThat(pace.code()).isEqualTo(2);
+    assertThat(pace.err()).contains("--rate and --speedup both set the wall-clock pace");
+    Result listOne = wnd("versions", "list", "5", "-b", "127.0.0.1:1");
+    assertThat(listOne.code()).isEqualTo(2);
+    assertThat(listOne.err()).contains("list takes no version (got 5): wnd versions show 5 shows one");
+    Result evalLimit = wnd("fit", "--input", "x.tsv", "--eval-limit", "10");
+    assertThat(evalLimit.code()).isEqualTo(2);
+    assertThat(evalLimit.err()).contains("--eval-limit applies to --eval FILE..., which is not given");
+
     Result noBroker = wnd("topics", "describe", "-b", "127.0.0.1:1");
     assertThat(noBroker.code()).isEqualTo(1);
     assertThat(noBroker.err()).startsWith("wnd topics: error: no Kafka cluster answered at 127.0.0.1:1")
