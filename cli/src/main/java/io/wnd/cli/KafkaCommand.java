@@ -49,7 +49,8 @@ final class KafkaCommand implements Callable<Integer> {
   @Option(names = "--no-topics", negatable = false, description = "Do not create the WnD topics.")
   boolean noTopics;
 
-  @Option(names = "--json", description = "When ready, print one JSON object (bootstrap_servers, dir, start_ms).")
+  @Option(names = "--json", description = "When ready, print one JSON object (bootstrap_servers, dir, start_ms, topics_created); when "
+      + "stopped, another (state: stopped, stop_ms).")
   boolean json;
 
   @Override
@@ -64,7 +65,21 @@ final class KafkaCommand implements Callable<Integer> {
     long startMs = (System.nanoTime() - t0) / 1_000_000;
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
+      long s0 = System.nanoTime();
       kafka.close();
+      long stopMs = (System.nanoTime() - s0) / 1_000_000;
+      if (json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", "stopped");
+        m.put("bootstrap_servers", kafka.bootstrapServers());
+        m.put("dir", kafka.dir().toString());
+        m.put("stop_ms", stopMs);
+        Json.print(out, m);
+      } else {
+        out.printf("Kafka broker at %s stopped in %d ms; its data stays in %s (wnd kafka --dir %s starts it again)%n",
+            kafka.bootstrapServers(), stopMs, kafka.dir(), kafka.dir());
+        out.flush();
+      }
       stopped.countDown();
     }, "wnd-kafka-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);

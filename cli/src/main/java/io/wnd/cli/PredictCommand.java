@@ -119,7 +119,8 @@ final class PredictCommand implements Callable<Integer> {
         m.put("probabilities", List.of(1 - p, p));
         predictions.add(m);
       } else {
-        out.printf(Locale.ROOT, "%-8d [%-20.17f] [%-20.16f] [%.17f, %.17f]%n", cls, p, logit, 1 - p, p);
+        // each number as Java prints a double: the shortest digits that read back as the same value, no padding zeros
+        out.printf(Locale.ROOT, "%-8d %-22s %-22s [%s, %s]%n", cls, "[" + p + "]", "[" + logit + "]", 1 - p, p);
       }
     }
     if (json) {

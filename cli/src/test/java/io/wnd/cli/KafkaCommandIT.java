@@ -41,6 +41,8 @@ class KafkaCommandIT {
     }
     assertThat(first.stop(Duration.ofSeconds(30))).as("a clean stop on SIGTERM exits 143 (128 + 15) from the JVM's hook")
         .isIn(0, 143);
+    List<JsonNode> lines = first.jsonLines();
+    assertThat(lines.get(lines.size() - 1).get("state").asText()).as("the last line says it stopped").isEqualTo("stopped");
 
     try (WndProcess second = start(dir, data)) {
       JsonNode ready = second.awaitJson(j -> j.has("bootstrap_servers"), Duration.ofMinutes(2));

@@ -87,6 +87,7 @@ class PredictCommandIT {
 
     WndIT.Result table = wnd("predict", "--model-file", file.toString(), "--json-instances", instances.toString());
     assertThat(table.out()).startsWith("CLASSES  LOGISTIC").contains("PROBABILITIES");
+    assertThat(table.out()).as("no padding zeros").doesNotContainPattern("[0-9]00[],]");
 
     // the same model published on the topic
     String prefix = "p" + UUID.randomUUID().toString().substring(0, 6) + ".";
