@@ -14,28 +14,28 @@ final class Json {
    */
   private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT)
       .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("finite-or-null")
-          .addSerializer(Double.class, new com.fasterxml.jackson.databind.ser.std.StdSerializer<Double>(Double.class) {
-            @Override
-            public void serialize(Double v, com.fasterxml.jackson.core.JsonGenerator g,
-                com.fasterxml.jackson.databind.SerializerProvider p) throws java.io.IOException {
-              if (Double.isFinite(v)) {
-                g.writeNumber(v);
-              } else {
-                g.writeNull();
-              }
-            }
-          })
-          .addSerializer(Float.class, new com.fasterxml.jackson.databind.ser.std.StdSerializer<Float>(Float.class) {
-            @Override
-            public void serialize(Float v, com.fasterxml.jackson.core.JsonGenerator g,
-                com.fasterxml.jackson.databind.SerializerProvider p) throws java.io.IOException {
-              if (Float.isFinite(v)) {
-                g.writeNumber(v);
-              } else {
-                g.writeNull();
-              }
-            }
-          }));
+          .addSerializer(Double.class, new FiniteOrNull<>(Double.class))
+          .addSerializer(Float.class, new FiniteOrNull<>(Float.class)));
+
+  /** A double or float as Jackson writes it when finite, else {@code null}. */
+  private static final class FiniteOrNull<T extends Number>
+      extends com.fasterxml.jackson.databind.ser.std.StdSerializer<T> {
+    FiniteOrNull(Class<T> type) {
+      super(type);
+    }
+
+    @Override
+    public void serialize(T v, com.fasterxml.jackson.core.JsonGenerator g,
+        com.fasterxml.jackson.databind.SerializerProvider p) throws java.io.IOException {
+      if (!Double.isFinite(v.doubleValue())) {
+        g.writeNull();
+      } else if (v instanceof Float f) {
+        g.writeNumber(f); // a float's own digits, not its widening to double
+      } else {
+        g.writeNumber(v.doubleValue());
+      }
+    }
+  }
 
   private Json() {}
 

@@ -49,8 +49,8 @@ final class KafkaCommand implements Callable<Integer> {
   @Option(names = "--no-topics", negatable = false, description = "Do not create the WnD topics.")
   boolean noTopics;
 
-  @Option(names = "--json", description = "When ready, print one JSON object (bootstrap_servers, dir, start_ms, topics_created); when "
-      + "stopped, another (state: stopped, stop_ms).")
+  @Option(names = "--json", description = "When ready, print one JSON object (bootstrap_servers, dir, start_ms, "
+      + "topics_created); when stopped, another (state: stopped, stop_ms).")
   boolean json;
 
   @Override

@@ -53,8 +53,8 @@ final class TrainingInputs implements Iterable<Example> {
    * @return e.g. "12 rows read, 12 without a label"
    */
   String emptyReason() {
-    return String.format("%,d rows read, %,d without a label, %,d skipped (--skip %d)%s", rowsRead, unlabelled,
-        Math.min(skip, Math.max(0, rowsRead - unlabelled)), skip, limit >= 0 ? ", --limit " + limit : "");
+    return String.format(java.util.Locale.ROOT, "%,d rows read, %,d without a label, %,d skipped (--skip %d)%s",
+        rowsRead, unlabelled, Math.min(skip, Math.max(0, rowsRead - unlabelled)), skip, limit >= 0 ? ", --limit " + limit : "");
   }
 
   @Override
