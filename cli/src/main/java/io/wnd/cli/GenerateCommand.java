@@ -50,10 +50,10 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Rows per second, wall clock; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--count", paramLabel = "N", description = "Rows to generate (default: 100000 unless --duration).")
+  @Option(names = "--count", paramLabel = "N", description = "Rows to generate (default: 100000 unless --duration; with --duration, it stops at whichever comes first).")
   Long count;
 
-  @Option(names = "--duration", paramLabel = "T", description = "Generate for this long (e.g. 60s, 10m), then stop.")
+  @Option(names = "--duration", paramLabel = "T", description = "Generate for this long (e.g. 60s, 10m), then stop (with --count: whichever comes first).")
   String duration;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")

@@ -59,4 +59,22 @@ class GenerateCommandIT {
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("only 'criteo' traffic can be generated");
   }
+  @Test
+  void shouldStopAtTheCountOrTheDurationWhicheverComesFirst(@TempDir Path dir) throws Exception {
+    Path few = dir.resolve("few.tsv");
+    Path many = dir.resolve("many.tsv");
+
+    WndIT.Result byCount = wnd("generate", "--count", "300", "--duration", "1h", "--output", few.toString(), "--json");
+    WndIT.Result byTime = wnd("generate", "--count", "2000000000", "--duration", "1s", "--output", many.toString(),
+        "--json");
+
+    assertThat(byCount.code()).as(byCount.err()).isZero();
+    assertThat(Files.readAllLines(few)).hasSize(300);
+    assertThat(byTime.code()).as(byTime.err()).isZero();
+    long rows = mapper.readTree(byTime.lastLine()).get("impressions").asLong();
+    assertThat(rows).isPositive().isLessThan(2_000_000_000L);
+    try (var lines = Files.lines(many)) {
+      assertThat(lines.count()).isEqualTo(rows);
+    }
+  }
 }
