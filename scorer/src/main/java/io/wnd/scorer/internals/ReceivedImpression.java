@@ -23,6 +23,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class ReceivedImpression extends Impression {
   private static final long IMPRESSION_FINGERPRINT = WireFormat.fingerprint(Impression.getClassSchema());
+  private static final long EXAMPLE_FINGERPRINT = WireFormat.fingerprint(LabelledExample.getClassSchema());
   private static final byte[] EXAMPLE_HEADER = header(LabelledExample.getClassSchema());
 
   private final byte[] bytes;
@@ -82,6 +83,52 @@ public final class ReceivedImpression extends Impression {
       throw new UncheckedIOException(ex); // a ByteArrayOutputStream does not throw
     }
     out.write(bytes, featuresAt, bytes.length - featuresAt);
+    return out.toByteArray();
+  }
+
+  /**
+   * The positive an impression's encoded negative becomes when a click comes inside its window: the same bytes with
+   * label 1 and the click time, as encoding the {@link LabelledExample} with the examples' serde would give, without
+   * decoding and encoding its features again.
+   *
+   * @param negative an example encoded for the examples topic with label 0 and no click time (as the join stores it)
+   * @param clickTime the click's event time, ms
+   * @return the encoded positive, or null if {@code negative} is not such an example in the current schema
+   */
+  public static byte[] positiveExample(byte[] negative, long clickTime) {
+    if (negative.length < WireFormat.HEADER_LENGTH || negative[0] != WireFormat.MAGIC[0]
+        || negative[1] != WireFormat.MAGIC[1] || AvroSerde.fingerprintOf(negative) != EXAMPLE_FINGERPRINT) {
+      return null;
+    }
+    long[] value = new long[1];
+    int pos = varint(negative, WireFormat.HEADER_LENGTH, value); // the id's length
+    if (pos < 0 || value[0] < 0 || value[0] > negative.length - pos) {
+      return null;
+    }
+    int label = pos + (int) value[0];
+    int time = varint(negative, label, value);
+    if (time < 0 || value[0] != 0) {
+      return null;
+    }
+    int clickIndex = varint(negative, time, value);
+    if (clickIndex < 0 || clickIndex >= negative.length || negative[clickIndex] != 0) {
+      return null; // click_time is not null
+    }
+    int rest = clickIndex + 1;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(negative.length + 10);
+    out.write(negative, 0, label);
+    BinaryEncoder e = EncoderFactory.get().directBinaryEncoder(out, null);
+    try {
+      e.writeInt(1);
+      e.flush();
+      out.write(negative, time, clickIndex - time); // the impression time
+      e.writeIndex(1);
+      e.writeLong(clickTime);
+      e.flush();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex); // a ByteArrayOutputStream does not throw
+    }
+    out.write(negative, rest, negative.length - rest);
     return out.toByteArray();
   }
 

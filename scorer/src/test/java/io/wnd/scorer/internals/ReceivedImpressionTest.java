@@ -41,6 +41,50 @@ class ReceivedImpressionTest {
   }
 
   @Test
+  void shouldTurnAStoredNegativeIntoThePositiveTheExamplesSerdeEncodes() {
+    SplittableRandom r = new SplittableRandom(11);
+    for (int n = 0; n < 200; n++) {
+      Object features = n % 10 == 9 ? census(r) : criteo(r);
+      String id = "imp-" + "é".repeat(n % 3) + n;
+      Instant t = Instant.ofEpochMilli(n % 7 == 0 ? r.nextLong(100) : 1_700_000_000_000L + r.nextLong(1L << 40));
+      // click times whose varints are shorter, as long as and longer than the impression time's
+      long clickTime = switch (n % 4) {
+        case 0 -> r.nextLong(64);
+        case 1 -> t.toEpochMilli();
+        case 2 -> t.toEpochMilli() + r.nextLong(600_000);
+        default -> (1L << 50) + r.nextLong(1000);
+      };
+      double p = r.nextDouble();
+      LabelledExample negative = new LabelledExample(id, 0, t, null, p, "ctr", (long) n, features);
+      byte[] stored = n % 2 == 0 ? serdes.examples().serialize("t", negative)
+          : ((ReceivedImpression) deserializer.deserialize("t", serdes.impressions().serialize("t",
+              new Impression(id, t, features)))).negativeExample(id, t.toEpochMilli(), p, "ctr", n);
+
+      byte[] positive = ReceivedImpression.positiveExample(stored, clickTime);
+
+      LabelledExample expected = new LabelledExample(id, 1, t, Instant.ofEpochMilli(clickTime), p, "ctr", (long) n,
+          features);
+      assertThat(positive).as("example %d", n).isEqualTo(serdes.examples().serialize("t", expected));
+    }
+  }
+
+  @Test
+  void shouldLeaveToTheSerdeAnExampleItCannotPatch() {
+    LabelledExample negative = new LabelledExample("a", 0, Instant.ofEpochMilli(5), null, 0.5, "ctr", 1L,
+        criteo(new SplittableRandom(3)));
+    byte[] stored = serdes.examples().serialize("t", negative);
+    byte[] otherSchema = stored.clone();
+    otherSchema[5] ^= 1;
+    byte[] labelled = serdes.examples().serialize("t", LabelledExample.newBuilder(negative).setLabel(1)
+        .setClickTime(Instant.ofEpochMilli(9)).build());
+
+    assertThat(ReceivedImpression.positiveExample(otherSchema, 9)).isNull();
+    assertThat(ReceivedImpression.positiveExample(labelled, 9)).isNull();
+    assertThat(ReceivedImpression.positiveExample(Arrays.copyOf(stored, 12), 9)).isNull();
+    assertThat(ReceivedImpression.positiveExample(Arrays.copyOf(stored, 4), 9)).isNull();
+  }
+
+  @Test
   void shouldKeepNoBytesOfAnotherSchemaOrOfBytesItCannotWalk() {
     byte[] bytes = serdes.impressions().serialize("t", new Impression("a", Instant.ofEpochMilli(5), criteo(
         new SplittableRandom(1))));

@@ -1,0 +1,83 @@
+package io.wnd.scorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.wnd.avro.Impression;
+import io.wnd.avro.LabelledExample;
+import io.wnd.avro.Score;
+import io.wnd.schemas.deadletter.DeadLetters;
+import io.wnd.schemas.topics.Topics;
+import io.wnd.scorer.internals.JoinProcessor;
+import io.wnd.scorer.internals.Scored;
+import io.wnd.scorer.internals.StoreSerdes;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The join across a restart of its task, on the same stores: what a restarted processor knows it reads from them at
+ * {@code init}, not from the instance before (the TopologyTestDriver wipes its stores on close, so this drives the
+ * processor itself).
+ */
+class JoinRestartTest {
+  private static final long T0 = 1_700_000_000_000L;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void shouldMatchAClickThatWaitedForItsImpressionAcrossARestart() throws Exception {
+    Topics topics = Topics.defaults();
+    Topics.Serdes serdes = Topics.serdes(null);
+    StoreSerdes storeSerdes = new StoreSerdes();
+    DeadLetters deadLetters = Fixtures.deadLetters(topics);
+    try (ModelProvider provider = new ModelProvider(Fixtures.store(dir), Fixtures.SPEC)) {
+      var metrics = new ScorerMetrics(new SimpleMeterRegistry(), deadLetters, provider);
+      var settings = new ScorerTopology.Settings(topics, Fixtures.SPEC, Fixtures.MODEL, 10_000, 2_000, 100, 0.1, 100);
+      MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+      context.setCurrentSystemTimeMs(T0);
+      context.setRecordMetadata(topics.name(Topics.CLICKS), 0, 0);
+      store(context, ScorerTopology.HELD_STORE, Serdes.String(), serdes.impressions());
+      store(context, ScorerTopology.JOIN_STORE, Serdes.String(), storeSerdes.joinEntry());
+      store(context, ScorerTopology.EARLY_CLICKS_STORE, Serdes.String(), storeSerdes.earlyClick());
+      store(context, ScorerTopology.EXPIRY_STORE, Serdes.Bytes(), Serdes.ByteArray());
+
+      JoinProcessor before = new JoinProcessor(settings, serdes, metrics, deadLetters);
+      before.init(context);
+      before.process(new Record<>("a", Fixtures.click("a", T0 + 500), T0 + 500));
+      before.close();
+      assertThat(context.forwarded()).isEmpty();
+
+      // the task restarts on the same stores; the click's impression comes next
+      JoinProcessor after = new JoinProcessor(settings, serdes, metrics, deadLetters);
+      after.init(context);
+      Impression imp = Fixtures.impression("a", T0, 1);
+      Score score = new Score("a", 0.25, -1.0986, Fixtures.MODEL, 1L, Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0));
+      after.process(new Record<>("a", new Scored(imp, score), T0));
+
+      List<MockProcessorContext.CapturedForward<?, ?>> out = List.copyOf(context.forwarded());
+      assertThat(out).hasSize(1);
+      assertThat(out.get(0).childName()).hasValue(ScorerTopology.EXAMPLES_SINK);
+      LabelledExample example = serdes.examples().deserialize("t", (byte[]) out.get(0).record().value());
+      assertThat(example.getLabel()).isEqualTo(1);
+      assertThat(example.getClickTime()).isEqualTo(Instant.ofEpochMilli(T0 + 500));
+    }
+  }
+
+  private static <K, V> void store(MockProcessorContext<Object, Object> context, String name, Serde<K> keys,
+      Serde<V> values) {
+    KeyValueStore<K, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), keys, values)
+        .withLoggingDisabled().build();
+    store.init(context.getStateStoreContext(), store);
+    context.addStateStore(store);
+  }
+}
