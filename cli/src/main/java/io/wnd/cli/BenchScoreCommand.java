@@ -374,6 +374,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
         // clicks read after their impression's window had closed (the negative already sent): with a backlog on both
         // topics, how far the task read one topic ahead of the other (see max.task.idle.ms)
         r.put("throughput_late_clicks", (long) scorer.metrics().outcomeCount(ScorerMetrics.LATE_CLICK));
+        // clicks read before their impression (they wait for it in the join's store: two writes and a read more)
+        r.put("throughput_early_clicks", (long) scorer.metrics().earlyClickCount());
         r.put("commit_interval_ms", commitIntervalMs == null ? "default" : commitIntervalMs);
         r.put("scorer_config", new LinkedHashMap<>(scorerConfig));
         progress("%s: %,.0f scored/s (%,d scores in %.1f s; CPU per score: %.1f us on the stream threads, %.1f us "

@@ -40,6 +40,7 @@ public final class ScorerMetrics {
   private final Counter scored;
   private final Counter held;
   private final Counter holdOverflow;
+  private final Counter earlyClicks;
   private final Timer latency;
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final Set<String> reasons = ConcurrentHashMap.newKeySet();
@@ -57,6 +58,9 @@ public final class ScorerMetrics {
         .register(registry);
     this.holdOverflow = Counter.builder("wnd.scorer.hold.overflow")
         .description("impressions scored with the prior as version 0 because the held store was full")
+        .register(registry);
+    this.earlyClicks = Counter.builder("wnd.scorer.join.early.clicks")
+        .description("clicks read before their impression, which waited for it in the join's early-click store")
         .register(registry);
     this.latency = Timer.builder("wnd.scorer.score.latency")
         .description("time to encode and score one impression").publishPercentileHistogram()
@@ -115,6 +119,16 @@ public final class ScorerMetrics {
   /** @return impressions scored with the prior because the held store was full, so far */
   public double holdOverflowCount() {
     return holdOverflow.count();
+  }
+
+  /** Counts one click read before its impression (it waits for it: not an outcome, its impression decides). */
+  public void earlyClick() {
+    earlyClicks.increment();
+  }
+
+  /** @return clicks read before their impression so far */
+  public double earlyClickCount() {
+    return earlyClicks.count();
   }
 
   /** @param outcome one of this class's outcome constants; counted once */

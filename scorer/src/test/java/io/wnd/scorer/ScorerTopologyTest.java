@@ -192,6 +192,7 @@ class ScorerTopologyTest {
     assertThat(ex.get("a").getClickTime().toEpochMilli()).isEqualTo(T0 + 500);
     assertThat(ex.get("b").getClickTime().toEpochMilli()).isEqualTo(T0 + 900);
     assertThat(ex.get("b").getFeatures()).isEqualTo(Fixtures.features(2));
+    assertThat(h.metrics.earlyClickCount()).as("b's click waited for its impression").isEqualTo(1);
     // nothing more when the windows close
     h.impressions.pipeInput("z", Fixtures.impression("z", T0 + WINDOW + GRACE + 1_000, 3));
     assertThat(h.exampleTopic.isEmpty()).isTrue();
