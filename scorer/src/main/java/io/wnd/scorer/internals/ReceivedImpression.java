@@ -96,16 +96,11 @@ public final class ReceivedImpression extends Impression {
    * @return the encoded positive, or null if {@code negative} is not such an example in the current schema
    */
   public static byte[] positiveExample(byte[] negative, long clickTime) {
-    if (negative.length < WireFormat.HEADER_LENGTH || negative[0] != WireFormat.MAGIC[0]
-        || negative[1] != WireFormat.MAGIC[1] || AvroSerde.fingerprintOf(negative) != EXAMPLE_FINGERPRINT) {
-      return null;
-    }
     long[] value = new long[1];
-    int pos = varint(negative, WireFormat.HEADER_LENGTH, value); // the id's length
-    if (pos < 0 || value[0] < 0 || value[0] > negative.length - pos) {
+    int label = afterId(negative, EXAMPLE_FINGERPRINT, value);
+    if (label < 0) {
       return null;
     }
-    int label = pos + (int) value[0];
     int time = varint(negative, label, value);
     if (time < 0 || value[0] != 0) {
       return null;
@@ -139,19 +134,30 @@ public final class ReceivedImpression extends Impression {
    * @return the offset, or -1 if the bytes are not in the current Impression schema (or not well formed)
    */
   static int featuresAt(byte[] data) {
-    if (data.length < WireFormat.HEADER_LENGTH || data[0] != WireFormat.MAGIC[0] || data[1] != WireFormat.MAGIC[1]
-        || AvroSerde.fingerprintOf(data) != IMPRESSION_FINGERPRINT) {
+    long[] value = new long[1];
+    int pos = afterId(data, IMPRESSION_FINGERPRINT, value);
+    if (pos < 0) {
       return -1;
     }
-    int pos = WireFormat.HEADER_LENGTH;
-    long[] value = new long[1];
-    pos = varint(data, pos, value); // the id's length
+    pos = varint(data, pos, value); // the event time
+    return pos < 0 || pos >= data.length ? -1 : pos;
+  }
+
+  /**
+   * Where the id (the first field, a string) ends in a record's bytes in the schema with this fingerprint.
+   *
+   * @return the offset after the id, or -1 if the bytes are in another schema (or not well formed)
+   */
+  private static int afterId(byte[] data, long fingerprint, long[] value) {
+    if (data.length < WireFormat.HEADER_LENGTH || data[0] != WireFormat.MAGIC[0] || data[1] != WireFormat.MAGIC[1]
+        || AvroSerde.fingerprintOf(data) != fingerprint) {
+      return -1;
+    }
+    int pos = varint(data, WireFormat.HEADER_LENGTH, value); // the id's length
     if (pos < 0 || value[0] < 0 || value[0] > data.length - pos) {
       return -1;
     }
-    pos += (int) value[0];
-    pos = varint(data, pos, value); // the event time
-    return pos < 0 || pos >= data.length ? -1 : pos;
+    return pos + (int) value[0];
   }
 
   /** Reads a zig-zag varint at {@code pos} into {@code value[0]}; returns the position after it, or -1. */
