@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelProvider implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelProvider.class);
-  private static final int CATCH_UP_TRIES = 3;
+  static final int CATCH_UP_TRIES = 3;
 
   private final ModelStore store;
   private final FeatureSpec spec;
@@ -125,6 +125,27 @@ public final class ModelProvider implements AutoCloseable {
    */
   public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
     return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Waits until the reader has caught up, or has given up trying (see {@link #failure()}), or the time is over.
+   *
+   * @param timeout the longest wait
+   * @return true if it caught up
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitCatchUpEnded(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (caughtUp.await(100, TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+      Thread t = thread;
+      if (failure != null || t == null || !t.isAlive()) {
+        return caughtUp.getCount() == 0;
+      }
+    }
+    return false;
   }
 
   /**

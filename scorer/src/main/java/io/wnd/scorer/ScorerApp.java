@@ -122,12 +122,23 @@ public final class ScorerApp implements AutoCloseable {
       Double margin = config.getDouble(ScorerConfig.QUALITY_GATE_CONFIG);
       app.model.qualityGate(margin == null ? io.wnd.state.version.QualityGate.disabled()
           : new io.wnd.state.version.QualityGate(margin));
+      Duration catchUp = Duration.ofMillis(config.getLong(ScorerConfig.MODEL_CATCHUP_TIMEOUT_MS_CONFIG));
       app.model.start(config.clientConfig(), config.topics(), config.modelName(), config.getBoolean(ScorerConfig.PIN_CONFIG),
-          Duration.ofMillis(config.getLong(ScorerConfig.MODEL_CATCHUP_TIMEOUT_MS_CONFIG)));
+          catchUp);
+      // the versions already on the topic first: the no-model policy (hold, or the prior as version 0) is for a model
+      // with no version yet, not for the seconds it takes to read them (a backlog would be scored with the prior)
+      if (!app.model.awaitCatchUpEnded(catchUp.multipliedBy(ModelProvider.CATCH_UP_TRIES).plusSeconds(10))) {
+        LOG.warn("the models topic was not read to its end in time ({}): starting with no version in service",
+            app.model.failure() == null ? "still reading" : app.model.failure().getMessage());
+      }
       app.streams.start();
     } catch (RuntimeException e) {
       app.close();
       throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      app.close();
+      throw new java.io.InterruptedIOException("interrupted while reading the models topic");
     }
     LOG.info("scorer {} started: model {}, spec {}, window {} ms, grace {} ms, policy {}", config.applicationId(),
         config.modelName(), config.spec().name(), config.getLong(ScorerConfig.ATTRIBUTION_WINDOW_MS_CONFIG),

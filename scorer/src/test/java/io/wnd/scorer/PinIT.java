@@ -14,6 +14,8 @@ import io.wnd.state.model.WideDeepModel;
 import io.wnd.state.version.Manifests;
 import io.wnd.state.version.ModelControls;
 import io.wnd.state.version.ModelVersion;
+import io.wnd.state.version.Rollback;
+import io.wnd.state.version.VersionInfo;
 import io.wnd.state.version.VersionPublisher;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,21 +64,37 @@ class PinIT {
       WideDeepModel m4 = Fixtures.model(4, 30);
       pub.publish(Fixtures.version(3, m3), Fixtures.deltas(m3), Map.of(), null);
       pub.publish(Fixtures.version(4, m4), Fixtures.deltas(m4), Map.of(), null);
-      // a cold scorer started while pinned serves the pinned version too
+      // a cold scorer started while pinned serves the pinned version too, from its first impression on: it reads the
+      // models topic before it starts its streams
       try (ScorerApp cold = ScorerApp.start(new ScorerConfig(config(kafka, topics, dir.resolve("b"), null)))) {
-        assertThat(cold.model().awaitCaughtUp(Duration.ofSeconds(60))).isTrue();
         assertThat(cold.model().version()).isEqualTo(2);
       }
+      // scorers hold v3..v4 back as one chain: a pin can move to v4, not to v3
+      assertThatThrownBy(() -> ModelControls.pin(client, topics, Fixtures.MODEL, 3L, "it", null))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("v3 lies between the pinned v2 and the latest v4");
+      assertThatThrownBy(() -> ModelControls.unpin(client, topics, "no-such-model", "it", null))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("model no-such-model has no versions");
       send(producer, topics, "p-", 20);
       readScores(scores, "p-", 20, app).values().forEach(s -> assertThat(s.getVersion()).isEqualTo(2));
       assertThat(app.model().version()).isEqualTo(2);
 
+      // a rollback while pinned follows the latest version (v4, held back), not the pinned one: it is v5, the next
+      // number, and the scorers hold it back with the others
+      Rollback.Result back = Rollback.rollback(client, topics, Fixtures.MODEL, 1, null, java.time.Clock.systemUTC(),
+          Duration.ofSeconds(60));
+      assertThat(back.version()).isEqualTo(5);
+      assertThat(back.parent()).isEqualTo(4);
+      assertThat(Manifests.list(client, topics, Fixtures.MODEL).stream().map(VersionInfo::version).toList())
+          .containsExactly(1L, 2L, 3L, 4L, 5L);
+
       long t0 = System.nanoTime();
       ModelControls.unpin(client, topics, Fixtures.MODEL, "it", null);
-      await(() -> app.model().version() == 4, "v4 in service within seconds of unpin");
+      await(() -> app.model().version() == 5, "v5 in service within seconds of unpin");
       System.out.printf("unpin applied by the scorer in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
       send(producer, topics, "u-", 20);
-      readScores(scores, "u-", 20, app).values().forEach(s -> assertThat(s.getVersion()).isEqualTo(4));
+      readScores(scores, "u-", 20, app).values().forEach(s -> assertThat(s.getVersion()).isEqualTo(5));
+      assertThat(app.model().failure()).isNull();
     }
   }
 

@@ -171,7 +171,7 @@ public final class StreamingTrainer implements AutoCloseable {
     LOG.warn("{}: another publisher took over the model; waiting for its version", settings.model());
     while (System.nanoTime() < deadline && !stopRequested) {
       TableSink head = new TableSink();
-      try (VersionReader reader = new VersionReader(clientConfig, topics, settings.model(), head)) {
+      try (VersionReader reader = new VersionReader(clientConfig, topics, settings.model(), head).ignoringPins()) {
         if (reader.catchUp(Duration.ofMinutes(1)) > lastVersion) {
           if (head.version().metrics().containsKey(Rollback.ROLLED_BACK_FROM)) {
             LOG.warn("{} rolled back to v{} as v{}: restoring it and resuming", settings.model(),
@@ -196,7 +196,8 @@ public final class StreamingTrainer implements AutoCloseable {
     String examplesTopic = topics.name(Topics.EXAMPLES);
     TableSink restored = new TableSink();
     long version;
-    try (VersionReader reader = new VersionReader(clientConfig, topics, settings.model(), restored)) {
+    // the latest version, also while scorers are pinned to an earlier one: the next is numbered after it
+    try (VersionReader reader = new VersionReader(clientConfig, topics, settings.model(), restored).ignoringPins()) {
       version = reader.catchUp(Duration.ofMinutes(10));
     }
     lastVersion = version;

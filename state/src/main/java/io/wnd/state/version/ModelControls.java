@@ -44,7 +44,7 @@ public final class ModelControls {
    * @return the control record written
    * @throws IllegalArgumentException with a one-line message if the model has no versions, {@code version} is not
    *     one of them, or it is older than the version scorers serve (the pin in force, else the latest): a pin
-   *     cannot go back, a rollback can
+   *     cannot go back, a rollback can; or, while pinned, it lies between the pinned version and the latest
    */
   public static Control pin(Map<String, Object> clientConfig, Topics topics, String model, Long version, String by,
       String reason) {
@@ -65,6 +65,12 @@ public final class ModelControls {
           + (pinnedNow != null ? " (pinned)" : " (the latest)") + ": a pin cannot go back; use wnd versions rollback "
           + v + " (then pin the version it publishes)");
     }
+    if (pinnedNow != null && v > pinnedNow && v < latest) {
+      // a running scorer holds v(pinned+1)..latest back as one chain and can only release all of it
+      throw new IllegalArgumentException("v" + v + " lies between the pinned v" + pinnedNow + " and the latest v"
+          + latest + ": scorers hold the versions after a pin back together and can move only to the latest; pin v"
+          + latest + " (or unpin)");
+    }
     return write(clientConfig, topics, model, v, by, reason);
   }
 
@@ -77,8 +83,13 @@ public final class ModelControls {
    * @param by who unpins
    * @param reason why, or null
    * @return the control record written
+   * @throws IllegalArgumentException if the model has neither versions nor a control record (e.g. a misspelt name)
    */
   public static Control unpin(Map<String, Object> clientConfig, Topics topics, String model, String by, String reason) {
+    Manifests.Listing l = Manifests.read(clientConfig, topics, model);
+    if (l.versions().isEmpty() && l.control() == null) {
+      throw new IllegalArgumentException("model " + model + " has no versions and no pin on " + topics.name(Topics.MODELS));
+    }
     return write(clientConfig, topics, model, null, by, reason);
   }
 

@@ -110,7 +110,7 @@ public final class Rollback {
       // the trainer is fenced from here on: the head read now is the one the new version follows
       TableSink head = new TableSink();
       long parent;
-      try (VersionReader reader = new VersionReader(clientConfig, topics, model, head)) {
+      try (VersionReader reader = new VersionReader(clientConfig, topics, model, head).ignoringPins()) {
         parent = reader.catchUp(timeout);
       }
       if (parent == 0) {

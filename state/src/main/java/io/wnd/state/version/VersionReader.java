@@ -74,6 +74,8 @@ public final class VersionReader implements AutoCloseable {
   private long buildableUpTo;
   private boolean allComplete;
   private boolean rebuildingPin;
+  // false for a publisher's reader (see ignoringPins)
+  private boolean followPins = true;
 
   /**
    * @param clientConfig Kafka client settings
@@ -211,6 +213,19 @@ public final class VersionReader implements AutoCloseable {
    */
   public void qualityGate(QualityGate gate) {
     this.gate = java.util.Objects.requireNonNull(gate, "gate");
+  }
+
+  /**
+   * Reads the versions as the topic holds them, whatever the control record pins. A pin holds versions back from
+   * scorers only: a publisher (a trainer, a rollback) must follow the latest version, or it would number its next
+   * version after the pinned one, a number the topic already holds.
+   *
+   * @return this reader
+   */
+  public VersionReader ignoringPins() {
+    followPins = false;
+    pinned = null;
+    return this;
   }
 
   /** @return the version the control record pins, or null when not pinned */
@@ -497,8 +512,8 @@ public final class VersionReader implements AutoCloseable {
       pin = c.getPinnedVersion();
       who = c.getBy();
     }
-    if (rebuildingPin) {
-      return; // the pin being rebuilt is the latest control record's
+    if (rebuildingPin || !followPins) {
+      return; // the pin being rebuilt is the latest control record's; or pins are not this reader's business
     }
     pinned = pin;
     if (!caughtUp) {
