@@ -77,6 +77,37 @@ class ScorerHttpTest {
     assertThat(p.get("classes").get(0).asText()).isEqualTo(logistic >= 0.5 ? "1" : "0");
   }
 
+  @Test
+  void shouldAnswer405ForAWrongMethodAnd500WithAMessageWhenAHandlerFails() throws Exception {
+    var metrics = new ScorerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+        Fixtures.deadLetters(Topics.defaults()), provider);
+    try (ScorerHttp failing = new ScorerHttp("127.0.0.1", 0, "s3cret", Fixtures.MODEL, provider, metrics, Double.NaN,
+        () -> {
+          throw new IllegalStateException("health check broke");
+        })) {
+      String root = "http://127.0.0.1:" + failing.port();
+      HttpResponse<String> health = send(HttpRequest.newBuilder(URI.create(root + "/health")).GET());
+      HttpResponse<String> get = send(HttpRequest.newBuilder(URI.create(root + "/v1/models/ctr:predict")).GET()
+          .header("Authorization", "bearer s3cret"));
+      HttpResponse<String> post = send(HttpRequest.newBuilder(URI.create(root + "/metrics"))
+          .POST(HttpRequest.BodyPublishers.ofString("")).header("Authorization", "BEARER s3cret"));
+      HttpResponse<String> wrongToken = send(HttpRequest.newBuilder(URI.create(root + "/metrics")).GET()
+          .header("Authorization", "bearer s3cre"));
+
+      assertThat(health.statusCode()).isEqualTo(500);
+      assertThat(health.body()).contains("health check broke");
+      assertThat(get.statusCode()).as(get.body()).isEqualTo(405);
+      assertThat(get.headers().firstValue("Allow")).hasValue("POST");
+      assertThat(post.statusCode()).as(post.body()).isEqualTo(405);
+      assertThat(post.headers().firstValue("Allow")).hasValue("GET");
+      assertThat(wrongToken.statusCode()).isEqualTo(401);
+    }
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private void assertBad(String body, String message) throws Exception {
     HttpResponse<String> r = predict(body);
     assertThat(r.statusCode()).as(body).isEqualTo(400);

@@ -138,50 +138,70 @@ public final class ScorerHttp implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
-      String path = ex.getRequestURI().getPath();
-      String method = ex.getRequestMethod();
-      if (path.equals("/health")) {
-        Health h = health.get();
-        Map<String, Object> body = new TreeMap<>(h.details());
-        body.put("status", h.healthy() ? "UP" : "DOWN");
-        send(ex, h.healthy() ? 200 : 503, JSON.writeValueAsBytes(body), "application/json");
-        return;
-      }
-      if (token != null && !authorized(ex)) {
-        ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
-        error(ex, 401, "missing or wrong bearer token");
-        return;
-      }
-      String base = "/v1/models/" + model;
-      if (path.equals("/metrics") && method.equals("GET")) {
-        if (prometheus == null) {
-          error(ex, 404, "no Prometheus registry");
-          return;
-        }
-        metrics.refreshDeadLetters();
-        send(ex, 200, prometheus.scrape().getBytes(StandardCharsets.UTF_8), "text/plain; version=0.0.4; charset=utf-8");
-      } else if (path.equals(base) && method.equals("GET")) {
-        send(ex, 200, JSON.writeValueAsBytes(status()), "application/json");
-      } else if (path.equals(base + ":predict") && method.equals("POST")) {
-        predict(ex);
-      } else if (path.startsWith("/v1/models/")) {
-        error(ex, 404, "no such model or method: " + path + " (this scorer serves " + base + " and " + base + ":predict)");
-      } else {
-        error(ex, 404, "not found: " + method + " " + path);
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("HTTP {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString(), e);
       try {
-        error(ex, 500, e.toString());
-      } catch (IOException ignored) {
-        // the client is gone
+        route(ex);
+      } catch (RuntimeException e) {
+        // inside the exchange's try: closing it first would leave the client an empty reply
+        LOG.warn("HTTP {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString(), e);
+        try {
+          error(ex, 500, e.toString());
+        } catch (IOException ignored) {
+          // the client is gone
+        }
       }
     }
   }
 
+  private void route(HttpExchange ex) throws IOException {
+    String path = ex.getRequestURI().getPath();
+    String method = ex.getRequestMethod();
+    if (path.equals("/health")) {
+      Health h = health.get();
+      Map<String, Object> body = new TreeMap<>(h.details());
+      body.put("status", h.healthy() ? "UP" : "DOWN");
+      send(ex, h.healthy() ? 200 : 503, JSON.writeValueAsBytes(body), "application/json");
+      return;
+    }
+    if (token != null && !authorized(ex)) {
+      ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
+      error(ex, 401, "missing or wrong bearer token");
+      return;
+    }
+    String base = "/v1/models/" + model;
+    if (path.equals("/metrics") && method.equals("GET")) {
+      if (prometheus == null) {
+        error(ex, 404, "no Prometheus registry");
+        return;
+      }
+      metrics.refreshDeadLetters();
+      send(ex, 200, prometheus.scrape().getBytes(StandardCharsets.UTF_8), "text/plain; version=0.0.4; charset=utf-8");
+    } else if (path.equals(base) && method.equals("GET")) {
+      send(ex, 200, JSON.writeValueAsBytes(status()), "application/json");
+    } else if (path.equals(base + ":predict") && method.equals("POST")) {
+      predict(ex);
+    } else if (path.equals("/metrics") || path.equals(base)) {
+      notAllowed(ex, "GET");
+    } else if (path.equals(base + ":predict")) {
+      notAllowed(ex, "POST");
+    } else if (path.startsWith("/v1/models/")) {
+      error(ex, 404, "no such model or method: " + path + " (this scorer serves " + base + " and " + base + ":predict)");
+    } else {
+      error(ex, 404, "not found: " + method + " " + path);
+    }
+  }
+
+  private static void notAllowed(HttpExchange ex, String allowed) throws IOException {
+    ex.getResponseHeaders().add("Allow", allowed);
+    error(ex, 405, ex.getRequestMethod() + " is not allowed on " + ex.getRequestURI().getPath() + " (use " + allowed
+        + ")");
+  }
+
   private boolean authorized(HttpExchange ex) {
     String h = ex.getRequestHeaders().getFirst("Authorization");
-    return h != null && MessageDigest.isEqual(token, h.getBytes(StandardCharsets.UTF_8));
+    if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false; // the scheme's name is case-insensitive (RFC 9110 §11.1)
+    }
+    return MessageDigest.isEqual(token, ("Bearer " + h.substring(7)).getBytes(StandardCharsets.UTF_8));
   }
 
   private Map<String, Object> status() {
