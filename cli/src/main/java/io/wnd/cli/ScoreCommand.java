@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -148,7 +149,17 @@ final class ScoreCommand implements Callable<Integer> {
           app.model().version(), httpBind, app.httpPort());
       out.flush();
     }
-    stopped.await();
+    while (!stopped.await(500, TimeUnit.MILLISECONDS)) {
+      Throwable failure = app.streamsFailure();
+      if (failure != null) {
+        // the streams shut down: exit (the hook prints the summary) rather than run on scoring nothing
+        Throwable root = failure;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        throw new IllegalStateException("a stream thread died and the scorer stopped scoring: " + root.getMessage());
+      }
+    }
     return 0;
   }
 

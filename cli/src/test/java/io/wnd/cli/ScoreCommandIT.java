@@ -106,6 +106,21 @@ class ScoreCommandIT {
     }
   }
 
+  @Test
+  void shouldRefuseToStartWithASpecTheVersionInServiceDoesNotFit(LocalKafka kafka, @TempDir Path dir) throws Exception {
+    String prefix = "sp" + UUID.randomUUID().toString().substring(0, 6) + ".";
+    String b = kafka.bootstrapServers();
+    assertThat(wnd("topics", "create", "-b", b, "--topic-prefix", prefix, "--partitions", "1").code()).isZero();
+    publishVersion1(b, new Topics(prefix, 1));
+
+    WndIT.Result r = wnd("score", "-b", b, "--topic-prefix", prefix, "--spec", "census", "--model", "criteo",
+        "--http-port", "-1", "--state-dir", dir.resolve("scorer").toString());
+
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("model criteo v1 does not fit the feature spec 'census'").contains("--spec")
+        .doesNotContain("\tat ");
+  }
+
   private static void publishVersion1(String b, Topics topics) {
     FeatureSpec spec = FeatureSpec.builtin("criteo");
     WideDeepModel model = WideDeepModel.create(spec);

@@ -131,6 +131,15 @@ public final class ScorerApp implements AutoCloseable {
         LOG.warn("the models topic was not read to its end in time ({}): starting with no version in service",
             app.model.failure() == null ? "still reading" : app.model.failure().getMessage());
       }
+      if (app.model.version() > 0) {
+        // a version that does not fit the spec would kill the stream threads at the first impression: say so now
+        try (io.wnd.scorer.internals.ViewScorer check = new io.wnd.scorer.internals.ViewScorer(config.spec(), app.model)) {
+          check.refresh();
+        } catch (IllegalStateException e) {
+          throw new IllegalArgumentException(e.getMessage() + " (start the scorer with the spec the model was trained "
+              + "with, --spec)", e);
+        }
+      }
       app.streams.start();
     } catch (RuntimeException e) {
       app.close();
@@ -157,6 +166,11 @@ public final class ScorerApp implements AutoCloseable {
     boolean ok = (s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING) && model.failure() == null
         && streamsFailure == null;
     return new ScorerHttp.Health(ok, d);
+  }
+
+  /** @return why a stream thread died (the streams are then shut down), or null */
+  public Throwable streamsFailure() {
+    return streamsFailure;
   }
 
   /** @return the Kafka Streams instance */

@@ -22,7 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.SchemaStore;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -421,6 +426,35 @@ class ScorerTopologyTest {
     assertThat(DeadLetters.header(dead.headers(), DeadLetters.REASON)).isEqualTo("BAD_HEADER");
   }
 
+  @Test
+  void shouldDeadLetterAnImpressionInAnotherSchemaWithTheBytesItsProducerWrote() throws Exception {
+    // a producer's newer schema: Impression plus a field with a default, published (here: known to the serdes)
+    Schema.Parser parser = new Schema.Parser();
+    String json = Impression.getClassSchema().toString();
+    Schema newer = parser.parse(json.substring(0, json.lastIndexOf(']'))
+        + ",{\"name\":\"site\",\"type\":\"string\",\"default\":\"\"}]}");
+    SchemaStore.Cache schemas = new SchemaStore.Cache();
+    schemas.addSchema(newer);
+    h = new Harness(Double.NaN, ScorerTopology.Settings.DEFAULT_HOLD_MAX,
+        ScorerTopology.Settings.DEFAULT_HOLD_OVERFLOW_RATE, schemas);
+    Fixtures.commit(h.provider.store(), 1, Fixtures.model(1, 10));
+    GenericData.Record rec = new GenericData.Record(newer);
+    Impression imp = Fixtures.impression("f", System.currentTimeMillis() + 86_400_000L, 1); // a day ahead
+    rec.put("id", imp.getId());
+    rec.put("event_time", imp.getEventTime().toEpochMilli());
+    rec.put("features", imp.getFeatures());
+    rec.put("site", "xyz");
+    byte[] written = new BinaryMessageEncoder<GenericData.Record>(GenericData.get(), newer).encode(rec).array();
+
+    h.driver.createInputTopic(h.topics.name(Topics.IMPRESSIONS), new StringSerializer(), new ByteArraySerializer())
+        .pipeInput("f", written);
+
+    TestRecord<byte[], byte[]> dead = h.deadLetterTopic.readRecord();
+    assertThat(new String(dead.headers().lastHeader("wnd.dlq.reason").value(), StandardCharsets.UTF_8))
+        .isEqualTo("FutureEventTimeException");
+    assertThat(dead.value()).isEqualTo(written);
+  }
+
   private Harness withModel() throws Exception {
     Harness x = new Harness(Double.NaN);
     Fixtures.commit(x.provider.store(), 1, Fixtures.model(1, 10));
@@ -430,7 +464,7 @@ class ScorerTopologyTest {
   /** The topology in a TopologyTestDriver, with a real RocksDB model store fed without Kafka. */
   private final class Harness implements AutoCloseable {
     final Topics topics = Topics.defaults();
-    final Topics.Serdes serdes = Topics.serdes(null);
+    final Topics.Serdes serdes;
     final DeadLetters deadLetters = Fixtures.deadLetters(topics);
     final ModelProvider provider;
     final ScorerMetrics metrics;
@@ -446,6 +480,11 @@ class ScorerTopologyTest {
     }
 
     Harness(double prior, long holdMax, double overflowRate) throws Exception {
+      this(prior, holdMax, overflowRate, null);
+    }
+
+    Harness(double prior, long holdMax, double overflowRate, SchemaStore schemas) throws Exception {
+      serdes = Topics.serdes(schemas);
       provider = new ModelProvider(Fixtures.store(dir), Fixtures.SPEC);
       metrics = new ScorerMetrics(new SimpleMeterRegistry(), deadLetters, provider);
       var settings = new ScorerTopology.Settings(topics, Fixtures.SPEC, Fixtures.MODEL, WINDOW, GRACE, 100, prior, 100,

@@ -181,7 +181,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     impressionTime = Math.max(impressionTime, t);
     EarlyClick c = earlyCount > 0 ? early.get(id) : null;
     // the impression's feature bytes copied when it came from the topic in the current schema (the same bytes)
-    byte[] encoded = imp instanceof ReceivedImpression r
+    byte[] encoded = imp instanceof ReceivedImpression r && r.currentSchema()
         ? r.negativeExample(id, t, s.score().getProbability(), s.score().getModel(), s.score().getVersion())
         : serdes.examples().serialize(examplesTopic, unlabelled(id, s));
     JoinEntry entry = null;

@@ -17,9 +17,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * An impression as read from the impressions topic, with the bytes it was read from. When they are in the current
  * {@link Impression} schema, their features (the union index and the feature record, the last field) are exactly
  * what a {@link LabelledExample}'s last field holds: the join writes its example's other fields and copies those bytes
- * ({@link #negativeExample}), instead of encoding the dozens of feature fields again. Anything else (an impression
- * written with another schema version, or one read back from the held store) has no such bytes and is encoded as
- * usual. Equal fields to an {@link Impression}, but not {@code equals} one (Avro compares classes).
+ * ({@link #negativeExample}), instead of encoding the dozens of feature fields again; an impression written with
+ * another schema version keeps its bytes too (a dead letter carries them as its producer wrote them), but its example
+ * is encoded as usual, and so is one read back from the held store, which is a plain {@link Impression}. Equal fields
+ * to an {@link Impression}, but not {@code equals} one (Avro compares classes).
  */
 public final class ReceivedImpression extends Impression {
   private static final long IMPRESSION_FINGERPRINT = WireFormat.fingerprint(Impression.getClassSchema());
@@ -47,9 +48,20 @@ public final class ReceivedImpression extends Impression {
       if (decoded == null) {
         return null;
       }
-      int at = featuresAt(data);
-      return at < 0 ? decoded : new ReceivedImpression(decoded, data, at);
+      return new ReceivedImpression(decoded, data, featuresAt(data));
     };
+  }
+
+  /** @return the bytes this impression was read from, as its producer wrote them (a dead letter carries them) */
+  public byte[] bytes() {
+    return bytes;
+  }
+
+  /**
+   * @return whether the bytes are in the current schema, so that {@link #negativeExample} can copy their features
+   */
+  public boolean currentSchema() {
+    return featuresAt >= 0;
   }
 
   /**
@@ -64,6 +76,9 @@ public final class ReceivedImpression extends Impression {
    * @return the encoded example
    */
   public byte[] negativeExample(String id, long impressionTime, double probability, String model, long version) {
+    if (featuresAt < 0) {
+      throw new IllegalStateException("an impression in another schema: encode its example with the serde");
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + id.length() + model.length() + 32);
     out.writeBytes(EXAMPLE_HEADER);
     BinaryEncoder e = EncoderFactory.get().directBinaryEncoder(out, null);

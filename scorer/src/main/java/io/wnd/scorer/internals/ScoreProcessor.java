@@ -210,8 +210,10 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
         md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L));
     LOG.warn("dead letter: {}-{} offset {}: impression '{}': {}", source.topic(),
         source.partition(), source.offset(), id, e.getMessage());
-    var dlq = deadLetters.record(source, id.getBytes(StandardCharsets.UTF_8),
-        serdes.impressions().serialize(source.topic(), imp), record.headers(), "scorer.score", e);
+    // the bytes as read (in the producer's schema); an impression from the held store has only its decoded form
+    byte[] original = imp instanceof ReceivedImpression r ? r.bytes() : serdes.impressions().serialize(source.topic(), imp);
+    var dlq = deadLetters.record(source, id.getBytes(StandardCharsets.UTF_8), original, record.headers(),
+        "scorer.score", e);
     context.forward(new Record<Object, Object>(dlq.key(), dlq.value(), timestamp, dlq.headers()),
         ScorerTopology.DEAD_LETTER_SINK);
   }
