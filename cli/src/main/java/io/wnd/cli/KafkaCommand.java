@@ -58,7 +58,12 @@ final class KafkaCommand implements Callable<Integer> {
     if (port < 0 || port > 65_535) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--port: " + port + " is not a port");
     }
-    Topics topics = new Topics(prefix, partitions);
+    Topics topics;
+    try {
+      topics = new Topics(prefix, partitions);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     LocalKafka kafka = LocalKafka.create(dir, port, controllerPort, Map.of()).start(Duration.ofSeconds(60));

@@ -100,6 +100,10 @@ class WndIT {
     assertThat(evalLimit.code()).isEqualTo(2);
     assertThat(evalLimit.err()).contains("--eval-limit applies to --eval FILE..., which is not given");
 
+    Result kafkaPartitions = wnd("kafka", "--partitions", "0", "--port", "1");
+    assertThat(kafkaPartitions.code()).isEqualTo(2);
+    assertThat(kafkaPartitions.err()).contains("invalid partition count 0");
+
     Result noBroker = wnd("topics", "describe", "-b", "127.0.0.1:1");
     assertThat(noBroker.code()).isEqualTo(1);
     assertThat(noBroker.err()).startsWith("wnd topics: error: no Kafka cluster answered at 127.0.0.1:1")

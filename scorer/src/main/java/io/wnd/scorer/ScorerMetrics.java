@@ -41,6 +41,7 @@ public final class ScorerMetrics {
   private final Counter held;
   private final Counter holdOverflow;
   private final Counter earlyClicks;
+  private final Counter predicted;
   private final Timer latency;
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final Set<String> reasons = ConcurrentHashMap.newKeySet();
@@ -61,6 +62,9 @@ public final class ScorerMetrics {
         .register(registry);
     this.earlyClicks = Counter.builder("wnd.scorer.join.early.clicks")
         .description("clicks read before their impression, which waited for it in the join's early-click store")
+        .register(registry);
+    this.predicted = Counter.builder("wnd.scorer.http.predictions")
+        .description("instances scored through POST /v1/models/<name>:predict (not impressions: not in scored)")
         .register(registry);
     this.latency = Timer.builder("wnd.scorer.score.latency")
         .description("time to encode and score one impression").publishPercentileHistogram()
@@ -104,6 +108,24 @@ public final class ScorerMetrics {
     if (n > 0) {
       latency.record(nanos / n, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
+  }
+
+  /**
+   * Counts instances scored over HTTP: not impressions, so not in {@link #scoredCount()}.
+   *
+   * @param n how many
+   * @param nanos time they took to encode and score, in total
+   */
+  public void predicted(int n, long nanos) {
+    predicted.increment(n);
+    if (n > 0) {
+      latency.record(nanos / n, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** @return instances scored over HTTP so far */
+  public double predictedCount() {
+    return predicted.count();
   }
 
   /** Counts one held impression. */

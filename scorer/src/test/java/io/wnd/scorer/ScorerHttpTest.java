@@ -27,12 +27,13 @@ class ScorerHttpTest {
 
   private ModelProvider provider;
   private ScorerHttp http;
+  private ScorerMetrics metrics;
   private final HttpClient client = HttpClient.newHttpClient();
 
   @BeforeEach
   void start() throws Exception {
     provider = new ModelProvider(Fixtures.store(dir), Fixtures.SPEC);
-    var metrics = new ScorerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+    metrics = new ScorerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
         Fixtures.deadLetters(Topics.defaults()), provider);
     http = new ScorerHttp("127.0.0.1", 0, null, Fixtures.MODEL, provider, metrics, Double.NaN,
         () -> new ScorerHttp.Health(true, Map.of()));
@@ -75,12 +76,25 @@ class ScorerHttpTest {
     double logistic = p.get("logistic").get(0).asDouble();
     assertThat(logistic).isEqualTo(1 / (1 + Math.exp(-p.get("logits").get(0).asDouble())), org.assertj.core.data.Offset.offset(1e-12));
     assertThat(p.get("classes").get(0).asText()).isEqualTo(logistic >= 0.5 ? "1" : "0");
+    // instances, not impressions: counted apart from wnd.scorer.scored
+    assertThat(metrics.predictedCount()).isEqualTo(2);
+    assertThat(metrics.scoredCount()).isZero();
+  }
+
+  @Test
+  void shouldRefuseMoreInstancesThanTheLimitWith413() throws Exception {
+    Fixtures.commit(provider.store(), 1, Fixtures.model(1, 5));
+    String many = "{\"instances\": [" + "{},".repeat(10_000) + "{}]}";
+
+    HttpResponse<String> r = predict(many);
+
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(r.body()).contains("at most 10000 instances per request, got 10001");
+    assertThat(predict("{\"instances\": [" + "{},".repeat(9_999) + "{}]}").statusCode()).isEqualTo(200);
   }
 
   @Test
   void shouldAnswer405ForAWrongMethodAnd500WithAMessageWhenAHandlerFails() throws Exception {
-    var metrics = new ScorerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-        Fixtures.deadLetters(Topics.defaults()), provider);
     try (ScorerHttp failing = new ScorerHttp("127.0.0.1", 0, "s3cret", Fixtures.MODEL, provider, metrics, Double.NaN,
         () -> {
           throw new IllegalStateException("health check broke");
@@ -102,6 +116,20 @@ class ScorerHttpTest {
       assertThat(post.headers().firstValue("Allow")).hasValue("GET");
       assertThat(wrongToken.statusCode()).isEqualTo(401);
     }
+  }
+
+  @Test
+  void shouldNameTheAddressAndTheSettingWhenItCannotListen() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ScorerHttp("127.0.0.1", port, null, Fixtures.MODEL,
+              provider, metrics, Double.NaN, () -> new ScorerHttp.Health(true, Map.of())))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("cannot listen for HTTP on 127.0.0.1:" + port).hasMessageContaining("--http-port");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ScorerHttp("nosuch.invalid", 0, null, Fixtures.MODEL,
+            provider, metrics, Double.NaN, () -> new ScorerHttp.Health(true, Map.of())))
+        .isInstanceOf(java.io.IOException.class).hasMessageContaining("nosuch.invalid").hasMessageContaining("--http-bind");
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class ScorerHttp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScorerHttp.class);
   private static final int MAX_BODY = 16 << 20;
+  /** Instances per request: a body under {@link #MAX_BODY} can list millions of empty ones, each a record to build. */
+  static final int MAX_INSTANCES = 10_000;
   // a body is one JSON value: anything after it is malformed, not silently dropped
   private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
@@ -105,7 +107,17 @@ public final class ScorerHttp implements AutoCloseable {
     this.priorRate = priorRate;
     this.health = health;
     this.schema = featureSchema(spec);
-    this.server = HttpServer.create(new InetSocketAddress(bind, port), 64);
+    InetSocketAddress address = new InetSocketAddress(bind, port);
+    if (address.isUnresolved()) {
+      throw new IOException("cannot listen for HTTP on " + bind + ": no such host or address (scorer.http.bind, "
+          + "wnd score --http-bind)");
+    }
+    try {
+      this.server = HttpServer.create(address, 64);
+    } catch (java.net.BindException e) {
+      throw new IOException("cannot listen for HTTP on " + bind + ":" + port + ": " + e.getMessage() + " (pick another "
+          + "port: scorer.http.port, wnd score --http-port; -1 for no HTTP)", e);
+    }
     this.executor = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "wnd-scorer-http");
       t.setDaemon(true);
@@ -240,6 +252,9 @@ public final class ScorerHttp implements AutoCloseable {
     } catch (JsonProcessingException e) {
       error(ex, 400, "malformed JSON: " + e.getOriginalMessage());
       return;
+    } catch (TooMany e) {
+      error(ex, 413, e.getMessage());
+      return;
     } catch (BadRequest e) {
       error(ex, 400, e.getMessage());
       return;
@@ -274,7 +289,7 @@ public final class ScorerHttp implements AutoCloseable {
         o.putArray("logits").add(logit);
         o.putArray("probabilities").add(1 - p).add(p);
       }
-      metrics.scored(records.size(), System.nanoTime() - start);
+      metrics.predicted(records.size(), System.nanoTime() - start);
       out.put("model", model);
       out.put("version", view == null ? 0 : view.version().version());
       send(ex, 200, JSON.writeValueAsBytes(out), "application/json");
@@ -291,6 +306,10 @@ public final class ScorerHttp implements AutoCloseable {
     JsonNode instances = root.get("instances");
     if (instances == null || !instances.isArray()) {
       throw new BadRequest("field 'instances' must be an array of objects");
+    }
+    if (instances.size() > MAX_INSTANCES) {
+      throw new TooMany("at most " + MAX_INSTANCES + " instances per request, got " + instances.size()
+          + ": split them into several requests");
     }
     List<GenericData.Record> out = new ArrayList<>();
     for (int i = 0; i < instances.size(); i++) {
@@ -374,9 +393,16 @@ public final class ScorerHttp implements AutoCloseable {
     }
   }
 
-  static final class BadRequest extends RuntimeException {
+  static class BadRequest extends RuntimeException {
     BadRequest(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  /** A request over the instance limit: 413. */
+  static final class TooMany extends BadRequest {
+    TooMany(String message) {
+      super(message);
     }
   }
 }
