@@ -139,6 +139,37 @@ class WireFormatIT {
   }
 
   @Test
+  void shouldFindASchemaPublishedMomentsAfterAnotherFingerprintWasLookedForInVain(LocalKafka kafka) throws Exception {
+    Topics topics = created(kafka);
+    String schemasTopic = topics.name(Topics.SCHEMAS);
+    Schema newer = parse("/evolution/Click-newer.avsc");
+    long fingerprint = WireFormat.fingerprint(newer);
+    try (TopicSchemaStore reader = new TopicSchemaStore(client(kafka), schemasTopic, Duration.ofHours(1))) {
+      assertThat(reader.findByFingerprint(0x0123456789abcdefL)).as("a producer's unpublished schema").isNull();
+      assertThat(reader.findByFingerprint(fingerprint)).isNull();
+
+      try (TopicSchemaStore writer = new TopicSchemaStore(client(kafka), schemasTopic, Duration.ZERO)) {
+        writer.register(List.of(newer));
+      }
+
+      // missed an instant ago: not looked for again within the hour
+      assertThat(reader.findByFingerprint(fingerprint)).isNull();
+      // another unknown fingerprint is looked for at once, and the look reads what was published since
+      assertThat(reader.findByFingerprint(0x0fedcba987654321L)).isNull();
+      assertThat(reader.findByFingerprint(fingerprint)).isEqualTo(newer);
+    }
+    try (TopicSchemaStore reader = new TopicSchemaStore(client(kafka), schemasTopic, Duration.ofHours(1))) {
+      assertThat(reader.findByFingerprint(0x0123456789abcdefL)).isNull();
+      try (TopicSchemaStore writer = new TopicSchemaStore(client(kafka), schemasTopic, Duration.ZERO)) {
+        writer.register(List.of(parse("/evolution/LabelledExample-older.avsc")));
+      }
+      Schema older = parse("/evolution/LabelledExample-older.avsc");
+      assertThat(reader.findByFingerprint(WireFormat.fingerprint(older))).isEqualTo(older);
+      assertThat(reader.findByFingerprint(fingerprint)).as("read with the first look").isEqualTo(newer);
+    }
+  }
+
+  @Test
   void shouldDeadLetterBadRecordsWithTheirBytesAndHeadersAndGoOn(LocalKafka kafka) throws Exception {
     Topics topics = created(kafka);
     String impressions = topics.name(Topics.IMPRESSIONS);

@@ -27,9 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writer schemas on the compacted schemas topic, keyed by fingerprint (16 hex digits), valued by the
- * schema's JSON. Writers {@link #register} what they write; readers look up unknown fingerprints, which
- * re-reads the (small) topic at most once per {@code minRefreshInterval}, so a flood of records with
- * garbage fingerprints cannot turn into a flood of topic scans.
+ * schema's JSON. Writers {@link #register} what they write; readers look up unknown fingerprints, which reads what
+ * was added to the (small) topic since the last look. A fingerprint still unknown after a look is looked for again
+ * at most once per {@code minRefreshInterval} (the last 1,024 such fingerprints are remembered), so a flood of
+ * records with one garbage fingerprint cannot turn into a flood of reads, while a schema published a moment after
+ * another producer's unknown one is found at its first record.
  *
  * <p>Anything that can produce to Kafka can publish a schema here: the key is the hex fingerprint of the
  * schema's parsing canonical form, the value its JSON text.
@@ -44,7 +46,14 @@ public final class TopicSchemaStore implements SchemaStore, AutoCloseable {
   private final Map<Long, Boolean> registered = new ConcurrentHashMap<>();
   private KafkaConsumer<String, String> consumer;
   private KafkaProducer<String, String> producer;
-  private long lastRefresh = Long.MIN_VALUE;
+  /** Fingerprints not found at their last look, and when that was (nanoTime); the eldest dropped. */
+  private final Map<Long, Long> missed = new java.util.LinkedHashMap<>(64, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+      return size() > 1024;
+    }
+  };
+  private boolean assigned;
 
   /**
    * @param clientConfig Kafka client settings (bootstrap servers and security), shared by the store's
@@ -97,10 +106,15 @@ public final class TopicSchemaStore implements SchemaStore, AutoCloseable {
     synchronized (this) {
       s = known.get(fingerprint);
       long now = System.nanoTime();
-      if (s == null && (lastRefresh == Long.MIN_VALUE || now - lastRefresh >= minRefreshNanos)) {
-        lastRefresh = now;
+      Long last = missed.get(fingerprint);
+      if (s == null && (last == null || now - last >= minRefreshNanos)) {
         refresh();
         s = known.get(fingerprint);
+        if (s == null) {
+          missed.put(fingerprint, now);
+        } else {
+          missed.remove(fingerprint);
+        }
       }
       return s;
     }
@@ -114,8 +128,12 @@ public final class TopicSchemaStore implements SchemaStore, AutoCloseable {
       return;
     }
     List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-    c.assign(parts);
-    c.seekToBeginning(parts);
+    if (!assigned || !c.assignment().equals(new java.util.HashSet<>(parts))) {
+      // the first look reads the whole topic; later ones go on from where the last stopped
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      assigned = true;
+    }
     Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(10));
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
