@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelProvider implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelProvider.class);
-  static final int CATCH_UP_TRIES = 3;
+  private static final int CATCH_UP_TRIES = 3;
 
   private final ModelStore store;
   private final FeatureSpec spec;
@@ -31,6 +31,7 @@ public final class ModelProvider implements AutoCloseable {
   private volatile VersionReader reader;
   private volatile boolean stopping;
   private volatile Throwable failure;
+  private volatile boolean pinnedHere;
   private volatile io.wnd.state.version.QualityGate gate = io.wnd.state.version.QualityGate.disabled();
 
   /**
@@ -148,6 +149,11 @@ public final class ModelProvider implements AutoCloseable {
     return false;
   }
 
+  /** @return whether this scorer stopped following the topic because it is pinned locally ({@code --pin}) */
+  public boolean pinnedHere() {
+    return pinnedHere;
+  }
+
   /**
    * Starts the reader thread.
    *
@@ -179,6 +185,7 @@ public final class ModelProvider implements AutoCloseable {
       caughtUp.countDown();
       if (pin && v > 0) {
         LOG.info("pinned to {} v{}: later versions are not applied", model, v);
+        pinnedHere = true;
         return;
       }
       while (!stopping) {
@@ -189,6 +196,7 @@ public final class ModelProvider implements AutoCloseable {
           LOG.info("model swap: {} v{} -> v{}", model, before, after);
           if (pin) {
             LOG.info("pinned to {} v{}: later versions are not applied", model, after);
+            pinnedHere = true;
             return;
           }
         }

@@ -127,9 +127,12 @@ public final class ScorerApp implements AutoCloseable {
           catchUp);
       // the versions already on the topic first: the no-model policy (hold, or the prior as version 0) is for a model
       // with no version yet, not for the seconds it takes to read them (a backlog would be scored with the prior)
-      if (!app.model.awaitCatchUpEnded(catchUp.multipliedBy(ModelProvider.CATCH_UP_TRIES).plusSeconds(10))) {
-        LOG.warn("the models topic was not read to its end in time ({}): starting with no version in service",
-            app.model.failure() == null ? "still reading" : app.model.failure().getMessage());
+      // (at most a minute: a topic that cannot be read now does not keep the scorer from starting; it goes on reading)
+      Duration wait = catchUp.compareTo(Duration.ofMinutes(1)) < 0 ? catchUp : Duration.ofMinutes(1);
+      if (!app.model.awaitCatchUpEnded(wait)) {
+        LOG.warn("the models topic was not read to its end within {} s ({}): starting with v{} in service; the "
+            + "reader goes on", wait.toSeconds(), app.model.failure() == null ? "still reading"
+            : app.model.failure().getMessage(), app.model.version());
       }
       if (app.model.version() > 0) {
         // a version that does not fit the spec would kill the stream threads at the first impression: say so now
@@ -161,8 +164,9 @@ public final class ScorerApp implements AutoCloseable {
     d.put("streams", s.name());
     d.put("model", config.modelName());
     d.put("version", model.version());
-    d.put("model_reader", model.failure() == null ? (model.caughtUp() ? "following" : "catching up") : "failed: "
-        + model.failure().getMessage());
+    d.put("model_reader", model.failure() != null ? "failed: " + model.failure().getMessage()
+        : model.pinnedHere() ? "pinned (--pin): applies no new version"
+        : model.caughtUp() ? "following" : "catching up");
     boolean ok = (s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING) && model.failure() == null
         && streamsFailure == null;
     return new ScorerHttp.Health(ok, d);

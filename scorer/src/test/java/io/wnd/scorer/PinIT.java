@@ -69,6 +69,13 @@ class PinIT {
       try (ScorerApp cold = ScorerApp.start(new ScorerConfig(config(kafka, topics, dir.resolve("b"), null)))) {
         assertThat(cold.model().version()).isEqualTo(2);
       }
+      // wnd score --pin: one scorer stays on what it served first and says so
+      Map<String, Object> local = config(kafka, topics, dir.resolve("c"), null);
+      local.put(ScorerConfig.PIN_CONFIG, true);
+      try (ScorerApp pinnedHere = ScorerApp.start(new ScorerConfig(local))) {
+        await(() -> pinnedHere.model().pinnedHere(), "--pin stops following the topic");
+        assertThat(pinnedHere.model().version()).isEqualTo(2);
+      }
       // scorers hold v3..v4 back as one chain: a pin can move to v4, not to v3
       assertThatThrownBy(() -> ModelControls.pin(client, topics, Fixtures.MODEL, 3L, "it", null))
           .isInstanceOf(IllegalArgumentException.class)

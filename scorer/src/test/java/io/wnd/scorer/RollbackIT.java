@@ -15,6 +15,7 @@ import io.wnd.state.encode.Encoder;
 import io.wnd.state.model.ForwardPass;
 import io.wnd.state.model.WideDeepModel;
 import io.wnd.state.table.SparseTable;
+import io.wnd.state.version.ModelVersion;
 import io.wnd.state.version.Rollback;
 import io.wnd.state.version.TableSink;
 import io.wnd.state.version.VersionPublisher;
@@ -150,6 +151,15 @@ class RollbackIT {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> Rollback.rollback(client, thinned, Fixtures.MODEL, 1, null,
         Clock.systemUTC(), Duration.ofSeconds(30))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("can no longer be rebuilt").hasMessageContaining("--model-file");
+
+    // a file of another model labelled ctr v1 (e.g. wnd fit's) is not v1's state
+    Path other = dir.resolve("other-v1.wndmodel");
+    ModelVersion v1 = Fixtures.version(1, m1);
+    io.wnd.state.file.ModelFile.write(other, new ModelVersion(v1.model(), 1, 0, v1.createdAtMillis() + 5, v1.examplesSeen(),
+        v1.consumed(), v1.metrics(), v1.specJson(), v1.dense(), 0), m1.wide(), m1.embeddings());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Rollback.rollback(client, thinned, Fixtures.MODEL, 1, other,
+        Clock.systemUTC(), Duration.ofSeconds(30))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not the v1 on").hasMessageContaining("wnd export");
 
     // with a snapshot of v1 (as wnd export writes it) the rollback works on the thinned topic
     Path file = dir.resolve("v1.wndmodel");

@@ -94,6 +94,15 @@ public final class Rollback {
         throw new IllegalArgumentException(modelFile + " holds " + source.model() + " v" + source.version() + ", not "
             + model + " v" + target);
       }
+      // the same name and number can label another model (e.g. wnd fit's first version): the manifest tells
+      long created = source.createdAtMillis();
+      versions.stream().filter(i -> i.version() == target && i.createdAtMillis() != created).findFirst()
+          .ifPresent(i -> {
+            throw new IllegalArgumentException(modelFile + " holds a " + model + " v" + target + " created at "
+                + java.time.Instant.ofEpochMilli(created) + ", not the v" + target + " on "
+                + topics.name(Topics.MODELS) + " (created at " + java.time.Instant.ofEpochMilli(i.createdAtMillis())
+                + "): export that one with wnd export");
+          });
     } else {
       TableSink sink = new TableSink();
       try (VersionReader reader = new VersionReader(clientConfig, topics, model, sink)) {
