@@ -157,7 +157,8 @@ final class ScoreCommand implements Callable<Integer> {
         while (root.getCause() != null) {
           root = root.getCause();
         }
-        throw new IllegalStateException("a stream thread died and the scorer stopped scoring: " + root.getMessage());
+        throw new IllegalStateException("a stream thread died and the scorer stopped scoring: " + root.getMessage(),
+            failure);
       }
     }
     return 0;

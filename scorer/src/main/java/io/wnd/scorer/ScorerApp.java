@@ -10,6 +10,7 @@ import io.wnd.schemas.deadletter.DeadLetters;
 import io.wnd.schemas.topics.Topics;
 import io.wnd.schemas.wire.TopicSchemaStore;
 import io.wnd.scorer.internals.ScorerHttp;
+import io.wnd.scorer.internals.ViewScorer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -136,7 +137,7 @@ public final class ScorerApp implements AutoCloseable {
       }
       if (app.model.version() > 0) {
         // a version that does not fit the spec would kill the stream threads at the first impression: say so now
-        try (io.wnd.scorer.internals.ViewScorer check = new io.wnd.scorer.internals.ViewScorer(config.spec(), app.model)) {
+        try (ViewScorer check = new ViewScorer(config.spec(), app.model)) {
           check.refresh();
         } catch (IllegalStateException e) {
           throw new IllegalArgumentException(e.getMessage() + " (start the scorer with the spec the model was trained "

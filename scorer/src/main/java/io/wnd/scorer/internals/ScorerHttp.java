@@ -103,7 +103,7 @@ public final class ScorerHttp implements AutoCloseable {
     this.provider = provider;
     this.metrics = metrics;
     this.prometheus = metrics.registry() instanceof PrometheusMeterRegistry p ? p : null;
-    this.token = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
     this.priorRate = priorRate;
     this.health = health;
     this.schema = featureSchema(spec);
@@ -213,7 +213,7 @@ public final class ScorerHttp implements AutoCloseable {
     if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return false; // the scheme's name is case-insensitive (RFC 9110 §11.1)
     }
-    return MessageDigest.isEqual(token, ("Bearer " + h.substring(7)).getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(token, h.substring(7).getBytes(StandardCharsets.UTF_8));
   }
 
   private Map<String, Object> status() {
