@@ -140,7 +140,9 @@ public final class ScorerConfig extends AbstractConfig {
       + "JVM together: one shared block cache that also holds their index and filter blocks and, a quarter of it, "
       + "their memtables. 0 leaves each store Kafka Streams' defaults (its own 50 MB cache, 48 MB of memtables, "
       + "indexes outside any cache). A scorer.streams.rocksdb.config.setter replaces it. Default 134217728 (128 MiB).";
-  private static final String MODEL_CACHE_ROWS_DOC = "Most sparse rows kept in the model's hot-row cache. Default 1000000.";
+  private static final String MODEL_CACHE_ROWS_DOC = "Most sparse rows kept in the model's hot-row cache, on the "
+      + "heap: a row takes 12 + 4 x its width bytes (44 for an embedding of 8), times 2 to 4 for the free slots of its "
+      + "table (up to about 180 MB for a million such rows). Default 1000000.";
 
   /** Catch-up timeout. */
   public static final String MODEL_CATCHUP_TIMEOUT_MS_CONFIG = "scorer.model.catchup.timeout.ms";

@@ -161,7 +161,7 @@ public final class ModelStore implements VersionSink, AutoCloseable {
     if (v != null) {
       // only a view in service needs protecting (undo) and its cache carrying over
       RowCache[] fields = v.cache()[table.ordinal()];
-      boolean cached = field < fields.length && fields[field].get(id) != null;
+      boolean cached = field < fields.length && fields[field].contains(id);
       staged.add(new Staged(key, table.ordinal(), field, id, !cached ? null : values == null ? RocksKeys.ABSENT
           : java.util.Arrays.copyOfRange(values, offset, offset + dim)));
     }

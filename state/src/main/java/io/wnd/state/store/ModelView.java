@@ -78,14 +78,10 @@ public final class ModelView implements AutoCloseable {
       return false;
     }
     RowCache c = fields[field];
-    float[] row = c.get(id);
-    if (row != null) {
+    int cachedRow = c.read(id, dst, offset);
+    if (cachedRow != RowCache.MISS) {
       hits.increment();
-      if (row.length == 0) {
-        return false; // cached absence
-      }
-      System.arraycopy(row, 0, dst, offset, row.length);
-      return true;
+      return cachedRow == RowCache.HIT; // else a cached absence
     }
     if (!filter.mightContain(table.ordinal(), field, id)) {
       // in no version: no RocksDB read, and no place in the cache (which then holds rows, not absences)
@@ -99,7 +95,7 @@ public final class ModelView implements AutoCloseable {
     } catch (RocksDBException e) {
       throw new IllegalStateException("RocksDB read failed: " + e.getMessage(), e);
     }
-    row = value == null ? RocksKeys.ABSENT : RocksKeys.floats(value);
+    float[] row = value == null ? RocksKeys.ABSENT : RocksKeys.floats(value);
     if (cached.get() < cacheLimit && c.putIfAbsent(id, row)) {
       cached.incrementAndGet();
     }

@@ -149,6 +149,14 @@ public class StateBenchmarks {
           view.read(Table.EMBEDDING, 0, id, dst, 0);
         }
       }
+      // read in another order than cached: a scorer caches rows as impressions first bring them, and reads them as
+      // later ones do, so cached rows that lie side by side in memory are not read one after the other
+      for (int k = ids.length - 1; k > 0; k--) {
+        int j = r.nextInt(k + 1);
+        long t = ids[k];
+        ids[k] = ids[j];
+        ids[j] = t;
+      }
     }
 
     @TearDown(Level.Trial)

@@ -1,6 +1,7 @@
 package io.wnd.state.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +32,7 @@ class RowCacheTest {
         cache.remove(id);
         model.remove(id);
       } else {
-        assertThat(cache.get(id)).isSameAs(model.get(id));
+        assertCached(cache, id, model.get(id));
       }
       if (op % 50_000 == 0) {
         RowCache copy = cache.copy();
@@ -40,8 +41,52 @@ class RowCacheTest {
     }
     assertThat(cache.size()).isEqualTo(model.size());
     for (Map.Entry<Long, float[]> e : model.entrySet()) {
-      assertThat(cache.get(e.getKey())).isSameAs(e.getValue());
+      assertCached(cache, e.getKey(), e.getValue());
     }
+  }
+
+  @Test
+  void keepsItsAbsencesWhenTheFirstRowSetsItsWidthAndRefusesRowsOfAnotherWidth() {
+    RowCache cache = new RowCache();
+    for (long id = 0; id < 100; id++) {
+      cache.putIfAbsent(id, new float[0]);
+    }
+    assertThat(cache.putIfAbsent(1_000, new float[] {1, 2, 3})).isTrue();
+    for (long id = 0; id < 100; id++) {
+      assertCached(cache, id, new float[0]);
+    }
+    assertCached(cache, 1_000, new float[] {1, 2, 3});
+    assertThatThrownBy(() -> cache.putIfAbsent(1_001, new float[] {1, 2}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 floats").hasMessageContaining("of 3");
+    RowCache copy = cache.copy();
+    assertThat(copy.replace(5, new float[] {-1, -2, -3})).isTrue();
+    assertThat(copy.replace(1_000, new float[0])).isTrue();
+    assertThat(copy.replace(2_000, new float[] {7, 8, 9})).isFalse();
+    assertCached(copy, 5, new float[] {-1, -2, -3});
+    assertCached(copy, 1_000, new float[0]);
+    assertCached(copy, 2_000, null);
+    // the original is untouched by its copy's changes
+    assertCached(cache, 5, new float[0]);
+    assertCached(cache, 1_000, new float[] {1, 2, 3});
+  }
+
+  /** Checks what the cache holds for an id: {@code expected} null for nothing, zero-length for an absence. */
+  private static void assertCached(RowCache cache, long id, float[] expected) {
+    float[] dst = new float[8];
+    java.util.Arrays.fill(dst, Float.NaN);
+    int result = cache.read(id, dst, 2);
+    assertThat(cache.contains(id)).isEqualTo(expected != null);
+    if (expected == null) {
+      assertThat(result).isEqualTo(RowCache.MISS);
+    } else if (expected.length == 0) {
+      assertThat(result).isEqualTo(RowCache.ABSENT);
+    } else {
+      assertThat(result).isEqualTo(RowCache.HIT);
+      assertThat(java.util.Arrays.copyOfRange(dst, 2, 2 + expected.length)).containsExactly(expected);
+    }
+    // nothing written outside the row
+    assertThat(dst[0]).isNaN();
+    assertThat(dst[1]).isNaN();
   }
 
   @Test
@@ -67,8 +112,8 @@ class RowCacheTest {
         try {
           for (int i = 0; i < 2_000_000; i++) {
             long id = random.nextInt(2) * 1_000_000_000L + random.nextInt(perWriter);
-            float[] row = cache.get(id);
-            if (row != null) {
+            float[] row = new float[1];
+            if (cache.read(id, row, 0) == RowCache.HIT) {
               assertThat(row[0]).isEqualTo((float) (id % 1_000_003));
               found.incrementAndGet();
             }
@@ -85,7 +130,7 @@ class RowCacheTest {
     assertThat(failure.get()).isNull();
     assertThat(cache.size()).isEqualTo(2 * perWriter);
     for (long id = 0; id < perWriter; id += 997) {
-      assertThat(cache.get(id)[0]).isEqualTo((float) (id % 1_000_003));
+      assertCached(cache, id, new float[] {(float) (id % 1_000_003)});
     }
     assertThat(found.get()).as("readers found rows while writers were adding").isPositive();
   }
