@@ -113,7 +113,9 @@ final class PredictCommand implements Callable<Integer> {
       int cls = p >= 0.5 ? 1 : 0;
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("classes", cls);
+        // the shape the scorer's :predict answers with (TensorFlow Serving's classifier outputs)
+        m.put("classes", List.of(Integer.toString(cls)));
+        m.put("class_ids", List.of(cls));
         m.put("logistic", List.of(p));
         m.put("logits", List.of(logit));
         m.put("probabilities", List.of(1 - p, p));

@@ -81,7 +81,9 @@ class PredictCommandIT {
     double p = expected(spec, m, INSTANCE_1);
     assertThat(p0.get("logistic").get(0).asDouble()).isCloseTo(p, org.assertj.core.data.Offset.offset(1e-12));
     assertThat(p0.get("probabilities").get(0).asDouble()).isCloseTo(1 - p, org.assertj.core.data.Offset.offset(1e-12));
-    assertThat(p0.get("classes").asInt()).isEqualTo(p >= 0.5 ? 1 : 0);
+    // the scorer's :predict shape: classes as strings, class_ids as numbers
+    assertThat(p0.get("classes").get(0).asText()).isEqualTo(p >= 0.5 ? "1" : "0");
+    assertThat(p0.get("class_ids").get(0).asInt()).isEqualTo(p >= 0.5 ? 1 : 0);
     assertThat(p0.get("logits").get(0).asDouble()).isCloseTo(Math.log(p / (1 - p)), org.assertj.core.data.Offset.offset(1e-9));
     assertThat(j.get("predictions").get(1).get("logistic").get(0).asDouble()).isNotEqualTo(p);
 

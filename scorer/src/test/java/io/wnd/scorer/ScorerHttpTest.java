@@ -119,6 +119,25 @@ class ScorerHttpTest {
   }
 
   @Test
+  void shouldAnswerHealthToGetAndHeadOnly() throws Exception {
+    try (ScorerHttp http = new ScorerHttp("127.0.0.1", 0, null, Fixtures.MODEL, provider, metrics, Double.NaN,
+        () -> new ScorerHttp.Health(false, Map.of("stream_state", "REBALANCING")))) {
+      URI health = URI.create("http://127.0.0.1:" + http.port() + "/health");
+      HttpResponse<String> get = send(HttpRequest.newBuilder(health).GET());
+      HttpResponse<String> head = send(HttpRequest.newBuilder(health).method("HEAD",
+          HttpRequest.BodyPublishers.noBody()));
+      HttpResponse<String> post = send(HttpRequest.newBuilder(health).POST(HttpRequest.BodyPublishers.ofString("")));
+
+      assertThat(get.statusCode()).isEqualTo(503);
+      assertThat(get.body()).contains("\"status\":\"DOWN\"").contains("REBALANCING");
+      assertThat(head.statusCode()).isEqualTo(503);
+      assertThat(head.body()).isEmpty();
+      assertThat(post.statusCode()).as(post.body()).isEqualTo(405);
+      assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    }
+  }
+
+  @Test
   void shouldNameTheAddressAndTheSettingWhenItCannotListen() throws Exception {
     try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();

@@ -168,6 +168,10 @@ public final class ScorerHttp implements AutoCloseable {
     String path = ex.getRequestURI().getPath();
     String method = ex.getRequestMethod();
     if (path.equals("/health")) {
+      if (!method.equals("GET") && !method.equals("HEAD")) {
+        notAllowed(ex, "GET, HEAD");
+        return;
+      }
       Health h = health.get();
       Map<String, Object> body = new TreeMap<>(h.details());
       body.put("status", h.healthy() ? "UP" : "DOWN");
@@ -377,6 +381,10 @@ public final class ScorerHttp implements AutoCloseable {
 
   private static void send(HttpExchange ex, int status, byte[] body, String type) throws IOException {
     ex.getResponseHeaders().set("Content-Type", type);
+    if (ex.getRequestMethod().equals("HEAD")) {
+      ex.sendResponseHeaders(status, -1); // the headers a GET would get, no body
+      return;
+    }
     ex.sendResponseHeaders(status, body.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);
