@@ -110,6 +110,24 @@ final class Cli {
   }
 
   /**
+   * A {@code --format} value as a format, or null for none (detected from the input).
+   *
+   * @param spec the command, for a usage error (exit 2) that names the option
+   * @param format the option's value, or null
+   * @return the format, or null
+   */
+  static io.wnd.ingest.read.Format format(picocli.CommandLine.Model.CommandSpec spec, String format) {
+    if (format == null) {
+      return null;
+    }
+    try {
+      return io.wnd.ingest.read.Format.of(format);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * The JSON fields every replay-like command reports.
    *
    * @param s what the replay did

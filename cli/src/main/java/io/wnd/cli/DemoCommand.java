@@ -155,14 +155,7 @@ final class DemoCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--partitions: " + e.getMessage(), e);
     }
-    Format fixed = null;
-    if (format != null) {
-      try {
-        fixed = Format.of(format);
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), "--format: " + e.getMessage(), e);
-      }
-    }
+    Format fixed = Cli.format(spec, format);
 
     for (Path f : data == null ? List.<Path>of() : data) {
       if (!Files.isRegularFile(f)) {

@@ -50,20 +50,26 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Format f = Cli.format(spec, format);
+    FileArgs.checkNotAnInput(spec, "--rejects", rejects, inputs);
     ModelFile.Loaded m = ModelFile.read(model);
+    FileArgs.clearOldRejects(rejects);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (RejectsFile rej = new RejectsFile(rejects, 5, msg -> err.println("rejected " + msg))) {
-      TrainingInputs rows = new TrainingInputs(inputs, format == null ? null : Format.of(format),
-          new Encoder(m.spec()), skip, limit, rej);
+      TrainingInputs rows = new TrainingInputs(inputs, f, new Encoder(m.spec()), skip, limit, rej);
       Evaluation e = OfflineTraining.evaluate(m.model(), rows);
       if (e.rows() == 0) {
-        throw new IllegalArgumentException("no labelled rows to evaluate in " + inputs + ": " + rows.emptyReason());
+        throw new IllegalArgumentException("no labelled rows to evaluate in " + inputs + ": " + rows.emptyReason()
+            + FileArgs.rejectsNote(rej));
       }
       if (json) {
-        Json.print(out, asMap(e));
+        Map<String, Object> r = asMap(e);
+        r.put("rejected", rej.count());
+        Json.print(out, r);
       } else {
         print(out, e);
+        FileArgs.printRejects(err, rej);
       }
     }
     out.flush();

@@ -40,6 +40,7 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ModelFile.checkTarget(output); // before reading the topic: never replaces a file that is not a model
     Cli.requireTopics(kafka);
     TableSink sink = new TableSink();
     try (VersionReader reader = new VersionReader(kafka.clientConfig(), kafka.topics(), model, sink)) {

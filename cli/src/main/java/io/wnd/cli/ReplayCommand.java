@@ -132,11 +132,7 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   private Format parseFormat() {
-    try {
-      return Format.of(format);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--format: " + e.getMessage(), e);
-    }
+    return Cli.format(spec, format);
   }
 
   private long startMillis() {

@@ -1,9 +1,9 @@
 package io.wnd.cli;
 
+import io.wnd.ingest.Rejects;
 import io.wnd.ingest.Row;
 import io.wnd.ingest.read.FileRowReader;
 import io.wnd.ingest.read.Format;
-import io.wnd.ingest.read.RejectsFile;
 import io.wnd.state.encode.Encoder;
 import io.wnd.trainer.Example;
 import java.io.IOException;
@@ -26,13 +26,16 @@ final class TrainingInputs implements Iterable<Example> {
   private final Encoder encoder;
   private final long skip;
   private final long limit;
-  private final RejectsFile rejects;
+  private Rejects rejects;
 
-  TrainingInputs(List<Path> files, Format format, Encoder encoder, long skip, long limit, RejectsFile rejects)
+  TrainingInputs(List<Path> files, Format format, Encoder encoder, long skip, long limit, Rejects rejects)
       throws IOException {
     for (Path f : files) {
       if (!Files.exists(f)) {
         throw new NoSuchFileException(f + ": no such file");
+      }
+      if (Files.isDirectory(f)) {
+        throw new IOException(f + " is a directory, not a file of rows");
       }
     }
     this.files = List.copyOf(files);
@@ -41,6 +44,16 @@ final class TrainingInputs implements Iterable<Example> {
     this.skip = skip;
     this.limit = limit;
     this.rejects = rejects;
+  }
+
+  /**
+   * Sends the bad lines of the passes from now on elsewhere (a later epoch reads the same lines again: their rejects
+   * were reported by the first).
+   *
+   * @param to where they go
+   */
+  void rejectsTo(Rejects to) {
+    this.rejects = to;
   }
 
   /** Rows the last pass read (labelled or not, skipped ones included) and those without a label. */

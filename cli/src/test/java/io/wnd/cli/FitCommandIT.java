@@ -75,4 +75,73 @@ class FitCommandIT {
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("--model-type must be wide, deep or wide_and_deep");
   }
+  @Test
+  void shouldRefuseToWriteOverItsInputsAndCheckEveryPathBeforeTraining(@TempDir Path dir) throws Exception {
+    Path kaggle = Path.of("..", "..", "shared", "data", "criteo", "kaggle-train-rows-0-9999.tsv");
+    assumeTrue(Files.exists(kaggle), "skipped: ../shared/data/criteo is absent");
+    List<String> lines = Files.readAllLines(kaggle).subList(0, 1_000);
+    Path data = Files.write(dir.resolve("data.tsv"), lines);
+    byte[] before = Files.readAllBytes(data);
+
+    // an export or a rejects file that is an input: a usage error, the input untouched
+    WndIT.Result exportOverInput = wnd("fit", "--input", data.toString(), "--export", data.toString());
+    assertThat(exportOverInput.code()).isEqualTo(2);
+    assertThat(exportOverInput.err()).contains("--export " + data + " is also an input");
+    WndIT.Result rejectsOverInput = wnd("fit", "--input", data.toString(), "--rejects", data.toString());
+    assertThat(rejectsOverInput.code()).isEqualTo(2);
+    assertThat(rejectsOverInput.err()).contains("--rejects " + data + " is also an input");
+    assertThat(Files.readAllBytes(data)).isEqualTo(before);
+
+    // a file that is not a model is not replaced, and a missing --eval file or a bad --format is found before
+    // training (nothing printed on stdout)
+    Path notes = Files.writeString(dir.resolve("notes.txt"), "my notes");
+    WndIT.Result overNotes = wnd("fit", "--input", data.toString(), "--export", notes.toString());
+    assertThat(overNotes.code()).isEqualTo(1);
+    assertThat(overNotes.err()).contains(notes + " exists and is not a WnD model file");
+    assertThat(overNotes.out()).isEmpty();
+    assertThat(Files.readString(notes)).isEqualTo("my notes");
+    WndIT.Result noEval = wnd("fit", "--input", data.toString(), "--eval", dir.resolve("nope.tsv").toString(),
+        "--export", dir.resolve("m.wndmodel").toString());
+    assertThat(noEval.code()).isEqualTo(1);
+    assertThat(noEval.err()).contains("nope.tsv: no such file");
+    assertThat(noEval.out()).isEmpty();
+    WndIT.Result badFormat = wnd("fit", "--input", data.toString(), "--format", "tsv");
+    assertThat(badFormat.code()).isEqualTo(2);
+    assertThat(badFormat.err()).contains("--format: unknown format 'tsv'");
+
+    // two epochs over a file with one bad line: the line is rejected once; only the first pass is progressive;
+    // the export is readable as any new file here is (not owner-only)
+    List<String> withBad = new java.util.ArrayList<>(lines);
+    withBad.set(4, "0\tabc");
+    Path bad = Files.write(dir.resolve("bad.tsv"), withBad);
+    Path rejects = dir.resolve("rejects.tsv");
+    Path model = dir.resolve("m.wndmodel");
+    WndIT.Result two = wnd("fit", "--input", bad.toString(), "--epochs", "2", "--rejects", rejects.toString(),
+        "--eval", bad.toString(), "--export", model.toString(), "--json");
+    assertThat(two.code()).as(two.err()).isZero();
+    JsonNode j = mapper.readTree(two.lastLine());
+    assertThat(j.get("epochs").get(0).get("progressive").asBoolean()).isTrue();
+    assertThat(j.get("epochs").get(1).get("progressive").asBoolean()).isFalse();
+    assertThat(j.get("evaluation").get("rejected").asLong()).isEqualTo(1);
+    assertThat(j.get("rejected").asLong()).as("once in training, once in evaluation").isEqualTo(2);
+    assertThat(j.get("completed").asBoolean()).isTrue();
+    assertThat(Files.readAllLines(rejects)).hasSize(3); // the header and the two
+    assertThat(two.err()).contains("2 rejected line(s) written to " + rejects);
+    Path fresh = Files.createFile(dir.resolve("fresh"));
+    assertThat(Files.getPosixFilePermissions(model)).isEqualTo(Files.getPosixFilePermissions(fresh));
+    WndIT.Result text = wnd("fit", "--input", data.toString(), "--epochs", "2", "--rejects", rejects.toString(),
+        "--export", model.toString());
+    assertThat(text.code()).as(text.err()).isZero();
+    assertThat(text.out()).contains("epoch 1: 1,000 examples, progressive AUC")
+        .contains("epoch 2: 1,000 examples, training-set (rows already trained on) AUC");
+    assertThat(rejects).as("the earlier run's rejects file is gone: this run had none").doesNotExist();
+
+    WndIT.Result eval = wnd("evaluate", "--model-file", model.toString(), "--input", bad.toString(), "--rejects",
+        rejects.toString(), "--json");
+    assertThat(eval.code()).as(eval.err()).isZero();
+    assertThat(mapper.readTree(eval.lastLine()).get("rejected").asLong()).isEqualTo(1);
+    WndIT.Result dirModel = wnd("evaluate", "--model-file", dir.toString(), "--input", bad.toString());
+    assertThat(dirModel.code()).isEqualTo(1);
+    assertThat(dirModel.err()).contains(dir + " is a directory, not a model file");
+  }
 }

@@ -66,4 +66,29 @@ class StopSummaryIT {
       assertThat(summary.get("model").asText()).isEqualTo("criteo");
     }
   }
+  @Test
+  void shouldPrintWhatFitTrainedAndExportNothingWhenStoppedBySigterm(@TempDir Path dir) throws Exception {
+    Path kaggle = Path.of("..", "..", "shared", "data", "criteo", "kaggle-train-rows-0-9999.tsv");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(kaggle), "skipped: ../shared/data/criteo is absent");
+    Path model = dir.resolve("m.wndmodel");
+    try (WndProcess fit = WndProcess.start("fit", dir.resolve("fit.log"), Map.of(), List.of(), List.of("fit",
+        "--input", kaggle.toString(), "--epochs", "1000", "--export", model.toString(), "--rejects",
+        dir.resolve("r.tsv").toString(), "--json"))) {
+      // the progress line on stderr (every 10 s): training is under way
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (fit.logLines().stream().noneMatch(l -> l.startsWith("fit: epoch")) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+      }
+      int code = fit.stop(Duration.ofSeconds(60));
+      List<JsonNode> json = fit.jsonLines();
+      assertThat(json).as("fit's summary (exit %d, log: %s)", code, Files.readString(fit.log())).isNotEmpty();
+      assertThat(code).as("exit code").isIn(130, 143);
+      JsonNode summary = json.get(json.size() - 1);
+      assertThat(summary.get("completed").asBoolean()).isFalse();
+      assertThat(summary.get("examples").asLong()).isPositive();
+      assertThat(summary.get("epochs").get(0).get("progressive").asBoolean()).isTrue();
+      assertThat(summary.has("export")).isFalse();
+      assertThat(model).doesNotExist();
+    }
+  }
 }

@@ -70,12 +70,12 @@ public final class ModelFile {
    * @throws IOException if the file cannot be written
    */
   public static void write(Path file, ModelVersion version, SparseTable wide, SparseTable embeddings) throws IOException {
-    if (Files.isDirectory(file)) {
-      throw new IOException(file + " is a directory: give the model file's path, e.g. " + file.resolve("model.wnd"));
-    }
+    checkTarget(file);
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+    // created as any new file is (the umask's permissions), where createTempFile would make it owner-only
+    Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+    Files.createFile(tmp);
     CRC32C crc = new CRC32C();
     try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
         CheckedOutputStream checked = new CheckedOutputStream(raw, crc);
@@ -131,6 +131,39 @@ public final class ModelFile {
   }
 
   /**
+   * Checks that a model file may be written at a path, before the work that makes it: the path is not a directory,
+   * no file stands where a directory above it must be, and what is there already, if anything, is a model file (or
+   * empty), so that an export never replaces a user's data file.
+   *
+   * @param file where a model file is to be written
+   * @throws IOException with a one-line message naming the path otherwise
+   */
+  public static void checkTarget(Path file) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new IOException(file + " is a directory: give the model file's path, e.g. " + file.resolve("model.wndmodel"));
+    }
+    if (Files.exists(file) && !isModelFileOrEmpty(file)) {
+      throw new IOException(file + " exists and is not a WnD model file: not replacing it (remove it, or choose "
+          + "another path)");
+    }
+    for (Path p = file.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+      if (Files.exists(p)) {
+        if (!Files.isDirectory(p)) {
+          throw new IOException("cannot write " + file + ": " + p + " is a file, not a directory");
+        }
+        break;
+      }
+    }
+  }
+
+  private static boolean isModelFileOrEmpty(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] head = in.readNBytes(MAGIC.length);
+      return head.length == 0 || Arrays.equals(head, MAGIC);
+    }
+  }
+
+  /**
    * Reads a model file.
    *
    * @param file the file
@@ -141,6 +174,9 @@ public final class ModelFile {
   public static Loaded read(Path file) throws IOException {
     if (!Files.exists(file)) {
       throw new NoSuchFileException(file + ": no such model file");
+    }
+    if (Files.isDirectory(file)) {
+      throw new IOException(file + " is a directory, not a model file");
     }
     CRC32C crc = new CRC32C();
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);

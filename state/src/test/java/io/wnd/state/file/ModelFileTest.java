@@ -83,4 +83,19 @@ class ModelFileTest {
 
     assertThatThrownBy(() -> ModelFile.read(dir.resolve("none.wndmodel"))).hasMessageContaining("no such model file");
   }
+  @Test
+  void checksATargetSoThatOnlyAModelFileOrNothingIsReplaced(@TempDir Path dir) throws IOException {
+    ModelFile.checkTarget(dir.resolve("new.wndmodel"));
+    ModelFile.checkTarget(dir.resolve("a/b/new.wndmodel"));
+    ModelFile.checkTarget(Files.createFile(dir.resolve("empty")));
+    Path model = Files.write(dir.resolve("old.wndmodel"), Arrays.copyOf(ModelFile.MAGIC, 64));
+    ModelFile.checkTarget(model);
+    Path data = Files.writeString(dir.resolve("data.tsv"), "0\t1\t2\n");
+    assertThatThrownBy(() -> ModelFile.checkTarget(data)).isInstanceOf(IOException.class)
+        .hasMessage(data + " exists and is not a WnD model file: not replacing it (remove it, or choose another path)");
+    assertThatThrownBy(() -> ModelFile.checkTarget(dir)).hasMessageContaining(dir + " is a directory");
+    assertThatThrownBy(() -> ModelFile.checkTarget(data.resolve("m.wndmodel")))
+        .hasMessage("cannot write " + data.resolve("m.wndmodel") + ": " + data + " is a file, not a directory");
+    assertThat(Files.readString(data)).isEqualTo("0\t1\t2\n");
+  }
 }
