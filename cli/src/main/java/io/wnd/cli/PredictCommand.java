@@ -73,6 +73,10 @@ final class PredictCommand implements Callable<Integer> {
       throw new IllegalArgumentException("bad instances: " + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
           + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : ""));
     }
+    if (source.name != null && Files.isRegularFile(Path.of(source.name))) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--model names a model on the models "
+          + "topic, and '" + source.name + "' is a file: use --model-file " + source.name);
+    }
     if (source.file != null) {
       ModelFile.Loaded m = ModelFile.read(source.file);
       print(rows, m.spec(), m.model(), m.version().model(), m.version().version());
@@ -101,14 +105,24 @@ final class PredictCommand implements Callable<Integer> {
     Encoder encoder = new Encoder(spec);
     Encoded e = encoder.newEncoded();
     ForwardPass pass = new ForwardPass(model);
+    // every instance scored before anything is printed: an instance the model cannot read prints no partial table
+    double[] logits = new double[rows.size()];
+    for (int i = 0; i < logits.length; i++) {
+      try {
+        encoder.encode(rows.get(i).features(), e);
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException("model " + name + " v" + version + " cannot read " + instances + ": "
+            + ex.getMessage() + Specs.hintFor(rows.get(i).features()).replace("use --spec", "a model trained with --spec"),
+            ex);
+      }
+      logits[i] = pass.logit(e);
+    }
     PrintWriter out = spec().commandLine().getOut();
     List<Map<String, Object>> predictions = new ArrayList<>();
     if (!json) {
       out.printf("%-8s %-22s %-22s %s%n", "CLASSES", "LOGISTIC", "LOGITS", "PROBABILITIES");
     }
-    for (Row r : rows) {
-      encoder.encode(r.features(), e);
-      double logit = pass.logit(e);
+    for (double logit : logits) {
       double p = ForwardPass.sigmoid(logit);
       int cls = p >= 0.5 ? 1 : 0;
       if (json) {

@@ -10,6 +10,22 @@ import picocli.CommandLine.ParameterException;
 final class Specs {
   private Specs() {}
 
+  /**
+   * A hint for rows that a spec cannot encode: which built-in spec reads rows of their kind.
+   *
+   * @param features a row's feature record
+   * @return e.g. "; these are census rows: use --spec census", or "" for a kind no built-in spec reads
+   */
+  static String hintFor(Object features) {
+    if (features instanceof io.wnd.avro.CensusFeatures) {
+      return "; these are census rows: use --spec census";
+    }
+    if (features instanceof io.wnd.avro.CriteoFeatures) {
+      return "; these are Criteo rows: use --spec criteo or criteo-large (or a spec file written for them)";
+    }
+    return "";
+  }
+
   static FeatureSpec load(CommandSpec spec, String nameOrFile) {
     try {
       if (FeatureSpec.builtinNames().contains(nameOrFile)) {

@@ -109,7 +109,12 @@ final class TrainingInputs implements Iterable<Example> {
               continue;
             }
             taken++;
-            next = Example.encode(encoder, (IndexedRecord) r.features(), r.label());
+            try {
+              next = Example.encode(encoder, (IndexedRecord) r.features(), r.label());
+            } catch (IllegalArgumentException e) {
+              // the spec reads fields the rows do not have: every row is of the wrong kind, not this one
+              throw new IllegalArgumentException(e.getMessage() + Specs.hintFor(r.features()), e);
+            }
             return true;
           }
           if (reader != null) {

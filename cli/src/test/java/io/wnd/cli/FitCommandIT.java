@@ -140,6 +140,12 @@ class FitCommandIT {
         rejects.toString(), "--json");
     assertThat(eval.code()).as(eval.err()).isZero();
     assertThat(mapper.readTree(eval.lastLine()).get("rejected").asLong()).isEqualTo(1);
+    Path adult = Path.of("..", "..", "shared", "data", "adult", "adult.data");
+    if (Files.exists(adult)) {
+      WndIT.Result census = wnd("fit", "--input", adult.toString(), "--limit", "100");
+      assertThat(census.code()).isEqualTo(1);
+      assertThat(census.err()).contains("these are census rows: use --spec census");
+    }
     WndIT.Result dirModel = wnd("evaluate", "--model-file", dir.toString(), "--input", bad.toString());
     assertThat(dirModel.code()).isEqualTo(1);
     assertThat(dirModel.err()).contains(dir + " is a directory, not a model file");

@@ -87,6 +87,18 @@ class PredictCommandIT {
     assertThat(p0.get("logits").get(0).asDouble()).isCloseTo(Math.log(p / (1 - p)), org.assertj.core.data.Offset.offset(1e-9));
     assertThat(j.get("predictions").get(1).get("logistic").get(0).asDouble()).isNotEqualTo(p);
 
+    // Criteo instances for the census model: one line saying so, and no partial table on stdout
+    Path criteo = Files.write(dir.resolve("criteo.json"), List.of(INSTANCE_1, "{\"I1\": 3, \"C1\": \"68fd1e64\"}"));
+    WndIT.Result wrongKind = wnd("predict", "--model-file", file.toString(), "--json-instances", criteo.toString());
+    assertThat(wrongKind.code()).isEqualTo(1);
+    assertThat(wrongKind.out()).isEmpty();
+    assertThat(wrongKind.err()).contains("model census v3 cannot read " + criteo)
+        .contains("these are Criteo rows: a model trained with --spec criteo");
+    // a model file given to --model (a model on the topic)
+    WndIT.Result fileAsName = wnd("predict", "--model", file.toString(), "--json-instances", instances.toString());
+    assertThat(fileAsName.code()).isEqualTo(2);
+    assertThat(fileAsName.err()).contains("use --model-file " + file);
+
     WndIT.Result table = wnd("predict", "--model-file", file.toString(), "--json-instances", instances.toString());
     assertThat(table.out()).startsWith("CLASSES  LOGISTIC").contains("PROBABILITIES");
     assertThat(table.out()).as("no padding zeros").doesNotContainPattern("[0-9]00[],]");

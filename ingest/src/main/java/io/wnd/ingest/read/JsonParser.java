@@ -18,6 +18,10 @@ import org.apache.avro.specific.SpecificRecordBase;
  * {@code "income_bracket"}) gives the label. Unknown keys and wrong types are rejected, naming the field.
  */
 final class JsonParser implements LineParser {
+  // an instance is a census one when it names any census field (no Criteo field has such a name)
+  private static final java.util.Set<String> CENSUS_FIELDS = CensusFeatures.getClassSchema().getFields().stream()
+      .map(Schema.Field::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
+
   // one object per line: anything after it on the line is an error, not silently dropped
   private final ObjectMapper mapper = com.fasterxml.jackson.databind.json.JsonMapper.builder()
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
@@ -28,13 +32,16 @@ final class JsonParser implements LineParser {
     try {
       node = mapper.readTree(line);
     } catch (JsonProcessingException e) {
-      throw new BadRow("malformed JSON: " + e.getOriginalMessage());
+      throw new BadRow("malformed JSON (each line must be one whole instance object): " + e.getOriginalMessage());
     }
     if (node == null || !node.isObject()) {
-      throw new BadRow("expected a JSON object");
+      throw new BadRow("expected a JSON object (one instance per line), got " + (node == null ? "nothing"
+          : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
     }
-    boolean census = node.has("age") || node.has("workclass") || node.has("education")
-        || node.has("income_bracket") || node.has("occupation");
+    boolean census = node.has("income_bracket");
+    for (Iterator<String> names = node.fieldNames(); names.hasNext() && !census; ) {
+      census = CENSUS_FIELDS.contains(names.next());
+    }
     SpecificRecordBase record = census ? new CensusFeatures() : new CriteoFeatures();
     Schema schema = record.getSchema();
     int label = Row.NO_LABEL;
@@ -82,8 +89,8 @@ final class JsonParser implements LineParser {
     if (v.isNull()) {
       return Row.NO_LABEL;
     }
-    if (v.isIntegralNumber() && (v.intValue() == 0 || v.intValue() == 1)) {
-      return v.intValue();
+    if (v.isIntegralNumber() && v.canConvertToLong() && (v.longValue() == 0 || v.longValue() == 1)) {
+      return (int) v.longValue();
     }
     if (v.isBoolean()) {
       return v.booleanValue() ? 1 : 0;

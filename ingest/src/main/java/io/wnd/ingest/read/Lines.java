@@ -170,21 +170,25 @@ public final class Lines implements AutoCloseable {
     if (len > 0 && buf[len - 1] == '\r') {
       len--;
     }
+    int from = 0;
+    if (lineNumber == 1 && len >= 3 && buf[0] == (byte) 0xEF && buf[1] == (byte) 0xBB && buf[2] == (byte) 0xBF) {
+      from = 3; // a UTF-8 byte order mark, as some editors and exports write: not part of the first line
+    }
     boolean ascii = true;
-    for (int i = 0; i < len; i++) {
+    for (int i = from; i < len; i++) {
       if (buf[i] < 0) {
         ascii = false;
         break;
       }
     }
     if (ascii) {
-      return new String(buf, 0, len, StandardCharsets.ISO_8859_1);
+      return new String(buf, from, len - from, StandardCharsets.ISO_8859_1);
     }
     try {
-      CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(buf, 0, len));
+      CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(buf, from, len - from));
       return chars.toString();
     } catch (CharacterCodingException e) {
-      throw new BadLine(lineNumber, "bad UTF-8", new String(buf, 0, len, StandardCharsets.UTF_8));
+      throw new BadLine(lineNumber, "bad UTF-8", new String(buf, from, len - from, StandardCharsets.UTF_8));
     }
   }
 

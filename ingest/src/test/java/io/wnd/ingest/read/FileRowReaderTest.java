@@ -171,6 +171,39 @@ class FileRowReaderTest {
   }
 
   @Test
+  void shouldTellCensusInstancesByAnyCensusFieldAndRejectLabelsThatAreNotZeroOrOne(@TempDir Path dir)
+      throws IOException {
+    Path file = Files.write(dir.resolve("x.json"), List.of("{\"gender\": \"Male\"}", "{\"label\": 4294967297}",
+        "{\"label\": 1, \"I1\": 2}", "[{\"I1\": 2}]", "{"));
+    List<Reject> rejects = new ArrayList<>();
+    List<Row> rows = readAll(file, Format.JSON, rejects);
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0).features()).isInstanceOf(CensusFeatures.class);
+    assertThat(rows.get(1).label()).isEqualTo(1);
+    assertThat(rejects).extracting(Reject::line).containsExactly(2L, 4L, 5L);
+    assertThat(rejects.get(0).reason()).isEqualTo("field 'label' must be 0 or 1, got number 4294967297");
+    assertThat(rejects.get(1).reason()).isEqualTo("expected a JSON object (one instance per line), got array");
+    assertThat(rejects.get(2).reason()).startsWith("malformed JSON (each line must be one whole instance object)");
+  }
+
+  @Test
+  void shouldReadAFirstLineAfterAByteOrderMark(@TempDir Path dir) throws IOException {
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    Path tsv = dir.resolve("bom.tsv");
+    Files.write(tsv, bom);
+    String row = "1" + "\t7".repeat(13) + "\t68fd1e64".repeat(26);
+    Files.write(tsv, List.of(row, row, row), java.nio.file.StandardOpenOption.APPEND);
+    List<Reject> rejects = new ArrayList<>();
+    assertThat(readAll(tsv, null, rejects)).hasSize(3);
+    assertThat(rejects).isEmpty();
+    Path json = dir.resolve("bom.json");
+    Files.write(json, bom);
+    Files.writeString(json, "{\"I1\": 1, \"label\": 0}\n", java.nio.file.StandardOpenOption.APPEND);
+    assertThat(readAll(json, Format.JSON, rejects)).hasSize(1);
+    assertThat(rejects).isEmpty();
+  }
+
+  @Test
   void shouldReadGzipAndFailClearlyOnABrokenOneOrAMissingFile(@TempDir Path dir) throws IOException {
     Path gz = dir.resolve("rows.tsv.gz");
     byte[] plain = Files.readAllBytes(RealData.kaggle());
