@@ -39,17 +39,30 @@ public final class Wnd {
     CommandLine cl = new CommandLine(root);
     cl.setOut(out);
     cl.setErr(err);
+    // a usage error: its message, what was meant if picocli can tell, and where the usage is (not the whole usage,
+    // which buries the message)
+    cl.setParameterExceptionHandler((ex, given) -> {
+      CommandLine commandLine = ex.getCommandLine();
+      PrintWriter w = commandLine.getErr();
+      String name = commandLine.getCommandSpec().qualifiedName();
+      w.println(name + ": " + ex.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(ex, w);
+      w.println("Run '" + name + " --help' for usage.");
+      w.flush();
+      return CommandLine.ExitCode.USAGE;
+    });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       PrintWriter w = commandLine.getErr();
+      String name = commandLine.getCommandSpec().qualifiedName();
       if (ex instanceof CommandLine.ParameterException pe) {
         // a bad option value found only when the command ran: still a usage error
-        w.println("wnd " + commandLine.getCommandName() + ": " + pe.getMessage());
-        w.println("Run 'wnd " + commandLine.getCommandName() + " --help' for usage.");
+        w.println(name + ": " + pe.getMessage());
+        w.println("Run '" + name + " --help' for usage.");
         w.flush();
         return CommandLine.ExitCode.USAGE;
       }
       boolean verbose = parseResult.originalArgs().contains("--verbose");
-      w.println("wnd " + commandLine.getCommandName() + ": error: " + oneLine(ex));
+      w.println(name + ": error: " + oneLine(ex));
       if (verbose) {
         ex.printStackTrace(w);
       } else {

@@ -104,6 +104,17 @@ class WndIT {
     assertThat(kafkaPartitions.code()).isEqualTo(2);
     assertThat(kafkaPartitions.err()).contains("invalid partition count 0");
 
+    // the message and where the usage is, not the whole usage after it
+    Result badSpec = wnd("fit", "--input", "x.tsv", "--spec", "critero");
+    assertThat(badSpec.code()).isEqualTo(2);
+    assertThat(badSpec.err().lines().toList()).hasSize(2);
+    assertThat(badSpec.err()).startsWith("wnd fit: --spec: 'critero' is neither a built-in spec")
+        .endsWith("Run 'wnd fit --help' for usage." + System.lineSeparator());
+    Result typo = wnd("bench", "score", "--event", "5");
+    assertThat(typo.code()).isEqualTo(2);
+    assertThat(typo.err()).startsWith("wnd bench score: Unknown options: '--event'").contains("--events")
+        .contains("Run 'wnd bench score --help' for usage.").doesNotContain("Usage:");
+
     Result noBroker = wnd("topics", "describe", "-b", "127.0.0.1:1");
     assertThat(noBroker.code()).isEqualTo(1);
     assertThat(noBroker.err()).startsWith("wnd topics: error: no Kafka cluster answered at 127.0.0.1:1")
