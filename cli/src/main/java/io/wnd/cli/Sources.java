@@ -34,9 +34,55 @@ final class Sources {
       if (!Files.exists(f)) {
         throw new NoSuchFileException(f + ": no such file");
       }
-      sources.add(new FileSource(f, fixed != null ? fixed : Format.detect(f), rejects));
+    }
+    List<String> names = names(files);
+    for (int i = 0; i < files.size(); i++) {
+      Path f = files.get(i);
+      sources.add(new FileSource(f, names.get(i), fixed != null ? fixed : Format.detect(f), rejects));
     }
     return sources;
+  }
+
+  /**
+   * The names of the inputs, from which their rows' impression ids are made ({@code <name>:<line>}): each file's
+   * name, or, for files of the same name in different directories (a day's {@code part-00000.tsv} next to another
+   * day's), as many of its last path elements as tell it apart from the others (e.g. {@code d1/part-00000.tsv}),
+   * so that no two rows get the same id.
+   *
+   * @param files the files (existing)
+   * @return their names, in order
+   * @throws IOException if a file is given twice (its rows would have the same ids twice)
+   */
+  static List<String> names(List<Path> files) throws IOException {
+    List<Path> real = new ArrayList<>();
+    for (Path f : files) {
+      Path r = f.toRealPath();
+      int before = real.indexOf(r);
+      if (before >= 0) {
+        throw new IOException(f + " is given twice (as " + files.get(before) + " too): its rows would get the same "
+            + "impression ids twice, and the second would be dropped as duplicates");
+      }
+      real.add(r);
+    }
+    List<String> names = new ArrayList<>();
+    for (Path r : real) {
+      int depth = 1;
+      while (depth < r.getNameCount() && collides(real, r, depth)) {
+        depth++;
+      }
+      names.add(r.subpath(r.getNameCount() - depth, r.getNameCount()).toString().replace('\\', '/'));
+    }
+    return names;
+  }
+
+  private static boolean collides(List<Path> real, Path r, int depth) {
+    Path tail = r.subpath(r.getNameCount() - depth, r.getNameCount());
+    for (Path o : real) {
+      if (o != r && o.getNameCount() >= depth && o.subpath(o.getNameCount() - depth, o.getNameCount()).equals(tail)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -191,15 +237,10 @@ final class Sources {
   }
 
   /** A file input. */
-  record FileSource(Path file, Format format, Rejects rejects) implements Replayer.Source {
-    @Override
-    public String name() {
-      return file.getFileName().toString();
-    }
-
+  record FileSource(Path file, String name, Format format, Rejects rejects) implements Replayer.Source {
     @Override
     public RowReader open() throws IOException {
-      return FileRowReader.open(file, format, rejects);
+      return FileRowReader.open(file, name, format, rejects);
     }
 
     @Override

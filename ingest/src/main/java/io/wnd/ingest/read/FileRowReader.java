@@ -38,8 +38,22 @@ public final class FileRowReader implements RowReader {
    * @throws IOException with a one-line message if the file is missing, unreadable or undetectable
    */
   public static FileRowReader open(Path file, Format format, Rejects rejects) throws IOException {
+    return open(file, file.getFileName().toString(), format, rejects);
+  }
+
+  /**
+   * Opens a file under a name of its own: the name its rows' ids and rejects are made from.
+   *
+   * @param file the file
+   * @param name its name
+   * @param format its format, or null to detect it
+   * @param rejects where bad lines go
+   * @return the reader
+   * @throws IOException with a one-line message if the file is missing, unreadable or undetectable
+   */
+  public static FileRowReader open(Path file, String name, Format format, Rejects rejects) throws IOException {
     Format f = format != null ? format : Format.detect(file);
-    return new FileRowReader(Lines.open(file), f, rejects);
+    return new FileRowReader(Lines.open(file, name), f, rejects);
   }
 
   /** @return the format being read */

@@ -48,6 +48,18 @@ public final class Lines implements AutoCloseable {
    * @throws IOException with a one-line message if it is missing, unreadable or not valid gzip
    */
   public static Lines open(Path file) throws IOException {
+    return open(file, file.getFileName().toString());
+  }
+
+  /**
+   * Opens a file under a name of its own (for messages, and the ids made from it).
+   *
+   * @param file a plain or gzip-compressed text file
+   * @param name its name
+   * @return its lines
+   * @throws IOException with a one-line message if it is missing, unreadable or not valid gzip
+   */
+  public static Lines open(Path file, String name) throws IOException {
     if (!Files.exists(file)) {
       throw new NoSuchFileException(file.toString(), null, "no such file");
     }
@@ -70,7 +82,7 @@ public final class Lines implements AutoCloseable {
         throw new IOException(file + ": broken gzip: " + e.getMessage(), e);
       }
     }
-    Lines lines = new Lines(file.getFileName().toString(), in);
+    Lines lines = new Lines(name, in);
     lines.counted = counted;
     return lines;
   }
