@@ -33,7 +33,9 @@ import picocli.CommandLine.Model.CommandSpec;
         "and an event time (start time + row / event rate); every positive row also becomes a Click a random",
         "delay later in event time. Records are keyed by impression id and timestamped with their event time.",
         "Bad lines are counted, the first few shown, all written to the rejects file; the replay goes on.",
-        "Ctrl-C flushes, checkpoints and stops; --resume continues after the last acknowledged row.", ""})
+        "Ctrl-C flushes, checkpoints and stops; --resume continues after the last acknowledged row (after a kill -9",
+        "or a broker error too: what was produced after the last checkpoint is found on the topics, not sent again).",
+        ""})
 final class ReplayCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

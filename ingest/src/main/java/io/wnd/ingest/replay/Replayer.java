@@ -146,9 +146,14 @@ public final class Replayer {
     }
 
     AtomicReference<Exception> sendError = new AtomicReference<>();
+    if (options.checkpoint() != null) {
+      findRecordsAfterCheckpoint(st, impTopic, clickTopic);
+    }
     Callback onAck = (meta, e) -> {
       if (e != null) {
         sendError.compareAndSet(null, e);
+      } else if (meta.hasOffset()) {
+        st.offsets.merge(meta.topic() + ":" + meta.partition(), meta.offset() + 1, Math::max);
       }
     };
     double seconds;
@@ -156,6 +161,7 @@ public final class Replayer {
     long baseImpressions = st.impressions;
     long baseClicks = st.clicks;
     boolean completed = true;
+    boolean limitReached = false;
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
         new ByteArraySerializer())) {
       // the schedule (pacing, and event times "now") starts once the producer knows both topics: otherwise the first
@@ -183,6 +189,7 @@ public final class Replayer {
             }
             if (options.limit() >= 0 && produced >= options.limit()) {
               k--;
+              limitReached = true;
               break outer;
             }
             long eventTime = start + Math.round((k - 1) * 1000.0 / options.eventRate());
@@ -193,12 +200,15 @@ public final class Replayer {
             }
             while (!st.pending.isEmpty() && st.pending.peek().eventTime() <= eventTime) {
               Checkpoint.PendingClick c = st.pending.poll();
-              send(producer, clickTopic, c.id(), c.eventTime(), clicks.serialize(clickTopic, click(c)), onAck);
-              st.clicks++;
+              sendClick(producer, st, clickTopic, c, clicks.serialize(clickTopic, click(c)), onAck);
             }
             String id = reader.name() + ":" + row.line();
-            Impression imp = new Impression(id, Instant.ofEpochMilli(eventTime), row.features());
-            send(producer, impTopic, id, eventTime, impressions.serialize(impTopic, imp), onAck);
+            if (st.impressionsOnTopic.remove(id)) {
+              st.notSentAgain++; // produced by the run this one resumes, after its last checkpoint
+            } else {
+              Impression imp = new Impression(id, Instant.ofEpochMilli(eventTime), row.features());
+              send(producer, impTopic, id, eventTime, impressions.serialize(impTopic, imp), onAck);
+            }
             st.impressions++;
             if (row.positive()) {
               long delay = options.clickDelay().sampleMillis(options.seed(), hash64(id));
@@ -233,12 +243,12 @@ public final class Replayer {
       if (completed) {
         while (!st.pending.isEmpty()) {
           Checkpoint.PendingClick c = st.pending.poll();
-          send(producer, clickTopic, c.id(), c.eventTime(), clicks.serialize(clickTopic, click(c)), onAck);
-          st.clicks++;
+          sendClick(producer, st, clickTopic, c, clicks.serialize(clickTopic, click(c)), onAck);
         }
       }
       producer.flush(); // the last rows' errors, if any, are known before the summary
-      flushAndCheckpoint(producer, sendError, st, names, start, completed);
+      // a replay that stopped at its --limit is complete, but its input is not: a resume goes on after it
+      flushAndCheckpoint(producer, sendError, st, names, start, completed && !limitReached);
       seconds = (System.nanoTime() - t0) / 1e9;
     }
     progress.update(produced, st.impressions - baseImpressions, st.clicks - baseClicks, rejected.getAsLong(), seconds,
@@ -279,6 +289,7 @@ public final class Replayer {
       st.clicks = cp.clicks();
       st.pending.addAll(cp.pending());
       st.completed = cp.completed();
+      st.resumedOffsets = cp.offsets();
       LOG.info("resuming after row {} with {} pending clicks", st.nextRow, st.pending.size());
     }
     return st;
@@ -297,8 +308,13 @@ public final class Replayer {
       throw new KafkaException("producing failed: " + e.getMessage(), e);
     }
     if (options.checkpoint() != null) {
+      // while records found after the resumed checkpoint are still ahead, they lie before this run's offsets: keep
+      // the resumed checkpoint's, so that a resume of this run finds them too
+      Map<String, Long> offsets = st.resumedOffsets != null
+          && (!st.impressionsOnTopic.isEmpty() || !st.clicksOnTopic.isEmpty()) ? st.resumedOffsets
+          : new java.util.TreeMap<>(st.offsets);
       new Checkpoint(names, start, options.eventRate(), options.seed(), st.nextRow, st.impressions,
-          st.clicks, new ArrayList<>(st.pending), completed).write(mapper, options.checkpoint());
+          st.clicks, new ArrayList<>(st.pending), completed, offsets).write(mapper, options.checkpoint());
     }
   }
 
@@ -408,6 +424,70 @@ public final class Replayer {
     producer.send(new ProducerRecord<>(topic, null, timestamp, key, value), onAck);
   }
 
+  private static void sendClick(KafkaProducer<String, byte[]> producer, State st, String topic,
+      Checkpoint.PendingClick c, byte[] value, Callback onAck) {
+    if (st.clicksOnTopic.remove(c.id())) {
+      st.notSentAgain++; // produced by the run this one resumes, after its last checkpoint
+    } else {
+      send(producer, topic, c.id(), c.eventTime(), value, onAck);
+    }
+    st.clicks++;
+  }
+
+  /**
+   * Notes where the topics end now (this run's records come after), and, resuming from a checkpoint that kept its
+   * offsets, reads the ids that the run it resumes produced after that checkpoint (killed, or failed on a broker
+   * error), so that they are not sent again.
+   */
+  private void findRecordsAfterCheckpoint(State st, String impTopic, String clickTopic) {
+    Map<String, Object> cfg = new HashMap<>(clientConfig);
+    cfg.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    cfg.put(org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "wnd-replay-resume");
+    cfg.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG);
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(cfg,
+        new org.apache.kafka.common.serialization.StringDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      List<org.apache.kafka.common.TopicPartition> parts = new ArrayList<>();
+      for (String t : List.of(impTopic, clickTopic)) {
+        consumer.partitionsFor(t, Duration.ofSeconds(30))
+            .forEach(p -> parts.add(new org.apache.kafka.common.TopicPartition(t, p.partition())));
+      }
+      Map<org.apache.kafka.common.TopicPartition, Long> ends = consumer.endOffsets(parts, Duration.ofSeconds(30));
+      ends.forEach((tp, end) -> st.offsets.put(tp.topic() + ":" + tp.partition(), end));
+      if (st.resumedOffsets == null) {
+        return;
+      }
+      List<org.apache.kafka.common.TopicPartition> toRead = new ArrayList<>();
+      for (org.apache.kafka.common.TopicPartition tp : parts) {
+        Long from = st.resumedOffsets.get(tp.topic() + ":" + tp.partition());
+        if (from != null && from < ends.get(tp)) {
+          toRead.add(tp);
+        }
+      }
+      consumer.assign(toRead);
+      for (org.apache.kafka.common.TopicPartition tp : toRead) {
+        consumer.seek(tp, st.resumedOffsets.get(tp.topic() + ":" + tp.partition()));
+      }
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (toRead.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new KafkaException("could not read " + toRead + " to " + ends + " within 2 minutes, to find what the "
+              + "replay being resumed produced after its checkpoint");
+        }
+        for (var r : consumer.poll(Duration.ofMillis(500))) {
+          if (r.offset() < ends.get(new org.apache.kafka.common.TopicPartition(r.topic(), r.partition()))
+              && r.key() != null) {
+            (r.topic().equals(impTopic) ? st.impressionsOnTopic : st.clicksOnTopic).add(r.key());
+          }
+        }
+      }
+      if (!st.impressionsOnTopic.isEmpty() || !st.clicksOnTopic.isEmpty()) {
+        LOG.info("the replay being resumed produced {} impressions and {} clicks after its checkpoint: they are not "
+            + "sent again", st.impressionsOnTopic.size(), st.clicksOnTopic.size());
+      }
+    }
+  }
+
   private static Click click(Checkpoint.PendingClick c) {
     return new Click(c.id(), Instant.ofEpochMilli(c.eventTime()));
   }
@@ -428,6 +508,15 @@ public final class Replayer {
     long impressions;
     long clicks;
     boolean completed;
+    // the checkpoint's offsets when resuming from one that has them; kept as the next checkpoints' offsets while
+    // records found after them are still ahead of this run (see Checkpoint.offsets)
+    Map<String, Long> resumedOffsets;
+    // "<topic>:<partition>" -> next offset after this run's last acknowledged record there (or the end at its start)
+    final Map<String, Long> offsets = new java.util.concurrent.ConcurrentHashMap<>();
+    // ids a killed or failed run produced after its last checkpoint: not sent again
+    final java.util.Set<String> impressionsOnTopic = new java.util.HashSet<>();
+    final java.util.Set<String> clicksOnTopic = new java.util.HashSet<>();
+    long notSentAgain;
     final PriorityQueue<Checkpoint.PendingClick> pending = new PriorityQueue<>(
         (a, b) -> a.eventTime() != b.eventTime() ? Long.compare(a.eventTime(), b.eventTime()) : a.id().compareTo(b.id()));
   }

@@ -126,6 +126,64 @@ class ReplayIT {
   }
 
   @Test
+  void shouldNotSendAgainWhatAKilledReplayProducedAfterItsLastCheckpoint(LocalKafka kafka, @TempDir Path dir)
+      throws Exception {
+    Path file = RealData.kaggle();
+    Topics topics = topics(kafka);
+    Path checkpoint = dir.resolve("cp.json");
+    Replayer first = new Replayer(client(kafka), topics, options(4_000, -1, checkpoint, false));
+    CompletableFuture<ReplaySummary> running = CompletableFuture.supplyAsync(() -> {
+      try {
+        return first.run(sources(file), () -> 0, (r, i, c, x, t, f) -> { });
+      } catch (IOException e) {
+        throw new RuntimeException(e);
+      }
+    });
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!Files.exists(checkpoint) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    // the first checkpoint, as a replay killed (kill -9, or a broker error) right after writing it would leave it
+    byte[] early = Files.readAllBytes(checkpoint);
+    Thread.sleep(1_200);
+    first.stop();
+    ReplaySummary stopped = running.get();
+    Files.write(checkpoint, early);
+    long checkpointed = Checkpoint.read(checkpoint).nextRow();
+    assertThat(stopped.rows()).as("rows produced after the checkpoint the resume starts from")
+        .isGreaterThan(checkpointed);
+
+    ReplaySummary rest = new Replayer(client(kafka), topics, options(0, -1, checkpoint, true))
+        .run(sources(file), () -> 0, (r, i, c, x, t, f) -> { });
+    assertThat(rest.completed()).isTrue();
+    assertThat(rest.impressions()).isEqualTo(10_000 - checkpointed);
+
+    List<Impression> imps = impressions(kafka, topics, 10_000);
+    assertThat(imps).hasSize(10_000);
+    assertThat(imps).extracting(Impression::getId).doesNotHaveDuplicates();
+    List<Click> clicks = clicks(kafka, topics, 2_182);
+    assertThat(clicks).hasSize(2_182);
+    assertThat(clicks).extracting(Click::getImpressionId).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void shouldResumeAfterTheLimitOfTheRunBefore(LocalKafka kafka, @TempDir Path dir) throws Exception {
+    Path file = RealData.kaggle();
+    Topics topics = topics(kafka);
+    Path checkpoint = dir.resolve("cp.json");
+    ReplaySummary first = new Replayer(client(kafka), topics, options(0, 400, checkpoint, false))
+        .run(sources(file), () -> 0, (r, i, c, x, t, f) -> { });
+    assertThat(first.rows()).isEqualTo(400);
+    assertThat(first.completed()).isTrue();
+    ReplaySummary rest = new Replayer(client(kafka), topics, options(0, -1, checkpoint, true))
+        .run(sources(file), () -> 0, (r, i, c, x, t, f) -> { });
+    assertThat(rest.rows()).isEqualTo(9_600);
+    List<Impression> imps = impressions(kafka, topics, 10_000);
+    assertThat(imps).hasSize(10_000);
+    assertThat(imps).extracting(Impression::getId).doesNotHaveDuplicates();
+  }
+
+  @Test
   void shouldGiveEveryRowTheWallClockTimeItIsProducedAtWhenStartingNow(LocalKafka kafka) throws Exception {
     Path file = RealData.kaggle();
     Topics topics = topics(kafka);
