@@ -61,7 +61,9 @@ final class ScoreCommand implements Callable<Integer> {
   Double qualityGateMargin;
 
   @Option(names = "--no-model", paramLabel = "POLICY", defaultValue = "hold",
-      description = "Before any version: hold (score when one arrives) or prior (score --prior-rate as version 0).")
+      description = "Before any version: hold (score when one arrives; default) or prior (score --prior-rate as "
+          + "version 0). A new model, with no version yet, needs prior: the trainer learns only from scored "
+          + "impressions.")
   String noModel;
 
   @Option(names = "--prior-rate", paramLabel = "P", defaultValue = "0.25", description = "The prior's click rate (default: ${DEFAULT-VALUE}).")
@@ -145,9 +147,20 @@ final class ScoreCommand implements Callable<Integer> {
       m.put("threads", Integer.parseInt(String.valueOf(config.streamsConfig().getOrDefault("num.stream.threads", 1))));
       Json.print(out, m);
     } else {
-      out.printf("scorer running (model %s, version %d in service); HTTP on %s:%d; Ctrl-C stops%n", config.modelName(),
-          app.model().version(), httpBind, app.httpPort());
+      out.printf("scorer running (model %s, %s); HTTP on %s:%d; Ctrl-C stops%n", config.modelName(),
+          app.model().version() > 0 ? "version " + app.model().version() + " in service"
+              : "hold".equals(noModel) ? "no version yet: impressions are held until one is published"
+              : "no version yet: scoring the prior, " + priorRate + ", as version 0", httpBind, app.httpPort());
       out.flush();
+    }
+    if (app.model().version() == 0 && "hold".equals(noModel)) {
+      // a trainer learns from the examples of scored impressions: with no version and nothing scored, nothing is
+      // ever trained on
+      spec.commandLine().getErr().printf("wnd score: no version of model %s on %s yet; impressions are held until one "
+          + "is published. wnd train learns only from scored impressions: to start a new model from nothing, run the "
+          + "scorer with --no-model prior.%n", config.modelName(), kafka.topics().name(
+          io.wnd.schemas.topics.Topics.MODELS));
+      spec.commandLine().getErr().flush();
     }
     while (!stopped.await(500, TimeUnit.MILLISECONDS)) {
       Throwable failure = app.streamsFailure();

@@ -121,6 +121,28 @@ class ScoreCommandIT {
         .doesNotContain("\tat ");
   }
 
+  @Test
+  void shouldSayWhyNothingIsScoredWhenItHoldsImpressionsOfAModelWithNoVersion(LocalKafka kafka, @TempDir Path dir)
+      throws Exception {
+    String prefix = "sh" + UUID.randomUUID().toString().substring(0, 6) + ".";
+    String b = kafka.bootstrapServers();
+    assertThat(wnd("topics", "create", "-b", b, "--topic-prefix", prefix, "--partitions", "1").code()).isZero();
+    try (WndProcess scorer = WndProcess.start("scorer", dir.resolve("scorer.log"), Map.of(), List.of(), List.of("score",
+        "-b", b, "--topic-prefix", prefix, "--http-port", "-1", "--state-dir", dir.resolve("scorer").toString(),
+        "--application-id", "it-" + prefix))) {
+      long wait = System.currentTimeMillis() + 90_000;
+      while (scorer.logLines().stream().noneMatch(l -> l.startsWith("[stdout] scorer running"))
+          && System.currentTimeMillis() < wait) {
+        Thread.sleep(200);
+      }
+      List<String> log = scorer.logLines();
+      assertThat(log).as("log").anyMatch(l -> l.startsWith("[stdout] scorer running (model criteo, no version yet: "
+          + "impressions are held until one is published)"));
+      assertThat(log).anyMatch(l -> l.startsWith("wnd score: no version of model criteo on " + prefix + "models yet")
+          && l.contains("run the scorer with --no-model prior"));
+    }
+  }
+
   private static void publishVersion1(String b, Topics topics) {
     FeatureSpec spec = FeatureSpec.builtin("criteo");
     WideDeepModel model = WideDeepModel.create(spec);
