@@ -47,7 +47,9 @@ final class GenerateCommand implements Callable<Integer> {
   KafkaOptions kafka;
 
   @Option(names = "--rate", paramLabel = "N", defaultValue = "1000",
-      description = "Rows per second, wall clock; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
+      description = "Rows per second, wall clock; 0 = as fast as possible, with --count: the rows' event times then "
+          + "end about now, starting count / --event-rate before (default: ${DEFAULT-VALUE}). Each run's impression "
+          + "ids are its own (<run>/generated-seed-<seed>:<n>).")
   double rate;
 
   @Option(names = "--count", paramLabel = "N", description = "Rows to generate (default: 100000 unless --duration; with --duration, it stops at whichever comes first).")
@@ -114,17 +116,24 @@ final class GenerateCommand implements Callable<Integer> {
       summary = writeFile(source, durationMs);
       report.write(summary);
     } else {
-      summary = produce(source, durationMs, report);
+      // a run's own impression ids: the same seed run again (as by hand, twice) makes new impressions, where the
+      // same ids were dropped by the scorer as duplicates
+      String runId = Long.toString(System.currentTimeMillis(), 36) + "/";
+      summary = produce(Sources.prefixed(runId, source), n, durationMs, report);
     }
     return summary.completed() ? 0 : 130;
   }
 
-  private ReplaySummary produce(Replayer.Source source, long durationMs, Cli.Report<ReplaySummary> report)
+  private ReplaySummary produce(Replayer.Source source, long n, long durationMs, Cli.Report<ReplaySummary> report)
       throws Exception {
     double evRate = ReplayOptions.eventRate(eventRate, rate);
+    // event times never run ahead of the wall clock: as fast as possible, a known count's event times end about now
+    // (starting count / event rate before), else they would hold the run to the event rate
+    long start = rate == 0 && n > 0 ? System.currentTimeMillis() - Math.round(n * 1000.0 / evRate)
+        : ReplayOptions.START_NOW;
     ReplayOptions options;
     try {
-      options = new ReplayOptions(rate, evRate, ReplayOptions.START_NOW, 0, -1, durationMs,
+      options = new ReplayOptions(rate, evRate, start, 0, -1, durationMs,
           ClickDelay.parse(clickDelay), seed, null, false);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);

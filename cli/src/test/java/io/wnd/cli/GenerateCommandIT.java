@@ -55,6 +55,30 @@ class GenerateCommandIT {
     assertThat(j.get("ground_truth_logloss").asDouble()).isLessThan(constant);
     assertThat(j.get("ground_truth_auc").asDouble()).isGreaterThan(0.7);
 
+    // run again with the same seed: new impressions, not the same ids (which a scorer drops as duplicates)
+    WndIT.Result again = wnd("generate", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--count", "1000",
+        "--rate", "0", "--json");
+    assertThat(again.code()).as(again.err()).isZero();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    long records = 0;
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(java.util.Map.of(
+        "bootstrap.servers", kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      var parts = consumer.partitionsFor(prefix + "impressions").stream()
+          .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (records < 21_000 && System.currentTimeMillis() < deadline) {
+        for (var r : consumer.poll(java.time.Duration.ofMillis(500))) {
+          records++;
+          ids.add(r.key());
+        }
+      }
+    }
+    assertThat(records).isEqualTo(21_000);
+    assertThat(ids).hasSize(21_000);
+
     WndIT.Result bad = wnd("generate", "--spec", "census", "--output", "/tmp/x.tsv");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("only 'criteo' traffic can be generated");
