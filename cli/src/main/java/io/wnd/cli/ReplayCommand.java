@@ -97,6 +97,8 @@ final class ReplayCommand implements Callable<Integer> {
       + "rows_per_second, completed).")
   boolean json;
 
+  private final long started = System.currentTimeMillis();
+
   @Override
   public Integer call() throws Exception {
     ReplayOptions options = options();
@@ -106,8 +108,13 @@ final class ReplayCommand implements Callable<Integer> {
       List<Replayer.Source> sources = Sources.files(files, fixed, rej);
       Replayer replayer = new Replayer(kafka.clientConfig(), kafka.topics(), options);
       Cli.requireTopics(kafka);
-      ReplaySummary summary = Cli.runStoppable(replayer::stop,
-          () -> replayer.run(sources, rej::count, Cli.progress(err, !json)), s -> report(s, rej));
+      ReplaySummary summary;
+      try {
+        summary = Cli.runStoppable(replayer::stop,
+            () -> replayer.run(sources, rej::count, Cli.progress(err, !json)), s -> report(s, rej));
+      } catch (org.apache.kafka.common.KafkaException e) {
+        throw failed(e);
+      }
       return summary.completed() ? 0 : 130;
     }
   }
@@ -157,6 +164,33 @@ final class ReplayCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--start-time '" + startTime + "': use ISO-8601 (2026-11-28T00:00:00Z) or epoch ms");
       }
     }
+  }
+
+  /**
+   * A replay that failed on the cluster (the broker down for longer than the producer's delivery timeout): where its
+   * checkpoint is, so that a resume goes on from there (and, with --json, that as the last line).
+   */
+  private Exception failed(org.apache.kafka.common.KafkaException e) {
+    String where;
+    long nextRow = -1;
+    try {
+      // only a checkpoint this run wrote (or resumed from) says where it is
+      if (Files.exists(checkpoint) && (resume || Files.getLastModifiedTime(checkpoint).toMillis() >= started)) {
+        nextRow = Checkpoint.read(checkpoint).nextRow();
+      }
+    } catch (java.io.IOException unreadable) {
+      // say nothing of it
+    }
+    where = nextRow >= 0 ? String.format(java.util.Locale.ROOT, "; the checkpoint %s is at row %,d: run the same "
+        + "command with --resume once the cluster answers (nothing is sent twice)", checkpoint, nextRow) : "";
+    if (json) {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("completed", false);
+      m.put("error", Wnd.oneLine(e));
+      m.put("next_row", nextRow);
+      Json.print(spec.commandLine().getOut(), m);
+    }
+    return new IllegalStateException(Wnd.oneLine(e) + where, e);
   }
 
   private void report(ReplaySummary s, RejectsFile rej) {

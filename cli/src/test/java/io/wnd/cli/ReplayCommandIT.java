@@ -108,4 +108,37 @@ class ReplayCommandIT {
     assertThat(usage.code()).isEqualTo(2);
     assertThat(usage.err()).contains("use exp:MEAN[:CAP]");
   }
+  @Test
+  void shouldSayWhereToResumeWhenTheClusterGoesAway(@TempDir Path dir) throws Exception {
+    Path kaggle = Path.of("..", "..", "shared", "data", "criteo", "kaggle-train-rows-0-9999.tsv");
+    assumeTrue(Files.exists(kaggle), "skipped: ../shared/data/criteo is absent");
+    LocalKafka broker = LocalKafka.create(dir.resolve("kafka"), 0, 0, java.util.Map.of())
+        .start(java.time.Duration.ofMinutes(2));
+    try {
+      String b = broker.bootstrapServers();
+      String prefix = "rg" + UUID.randomUUID().toString().substring(0, 6) + ".";
+      assertThat(wnd("topics", "create", "-b", b, "--topic-prefix", prefix, "--partitions", "1").code()).isZero();
+      Path checkpoint = dir.resolve("cp.json");
+      try (io.wnd.cli.chaos.WndProcess replay = io.wnd.cli.chaos.WndProcess.start("replay", dir.resolve("replay.log"),
+          java.util.Map.of(), List.of(), List.of("replay", "-b", b, "--topic-prefix", prefix, "--rate", "500",
+              "--checkpoint", checkpoint.toString(), "--json", kaggle.toString()))) {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!Files.exists(checkpoint) && System.currentTimeMillis() < deadline) {
+          Thread.sleep(100);
+        }
+        broker.close();
+        int code = replay.await(java.time.Duration.ofSeconds(120));
+        String log = Files.readString(replay.log());
+        assertThat(code).as(log).isEqualTo(1);
+        List<JsonNode> json = replay.jsonLines();
+        assertThat(json).as(log).isNotEmpty();
+        JsonNode last = json.get(json.size() - 1);
+        assertThat(last.get("completed").asBoolean()).isFalse();
+        assertThat(last.get("next_row").asLong()).isPositive();
+        assertThat(log).contains("run the same command with --resume once the cluster answers");
+      }
+    } finally {
+      broker.close();
+    }
+  }
 }

@@ -265,6 +265,10 @@ public final class Replayer {
     cfg.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     cfg.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     cfg.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+    // a cluster that does not answer fails the replay in 30 s (its checkpoint kept), not in the default 2 minutes,
+    // which also outlasted the minute a Ctrl-C waits for the summary
+    cfg.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    cfg.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     cfg.put(ProducerConfig.CLIENT_ID_CONFIG, "wnd-replay");
     cfg.putAll(clientConfig);
     return cfg;
