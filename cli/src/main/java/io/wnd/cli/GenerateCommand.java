@@ -113,8 +113,9 @@ final class GenerateCommand implements Callable<Integer> {
     Cli.Report<ReplaySummary> report = s -> report(s, last.get().groundTruthMetrics());
     ReplaySummary summary;
     if (output != null) {
-      summary = writeFile(source, durationMs);
-      report.write(summary);
+      // Ctrl-C ends the file after the row being written, whole (a gzip stream closed properly), with the summary
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      summary = Cli.runStoppable(() -> stop.set(true), () -> writeFile(source, durationMs, stop), report);
     } else {
       // a run's own impression ids: the same seed run again (as by hand, twice) makes new impressions, where the
       // same ids were dropped by the scorer as duplicates
@@ -144,7 +145,8 @@ final class GenerateCommand implements Callable<Integer> {
         () -> replayer.run(List.of(source), () -> 0, Cli.progress(spec.commandLine().getErr(), !json)), report);
   }
 
-  private ReplaySummary writeFile(Replayer.Source source, long durationMs) throws Exception {
+  private ReplaySummary writeFile(Replayer.Source source, long durationMs,
+      java.util.concurrent.atomic.AtomicBoolean stop) throws Exception {
     Path parent = output.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     long t0 = System.nanoTime();
@@ -163,10 +165,13 @@ final class GenerateCommand implements Callable<Integer> {
         if (durationMs >= 0 && System.nanoTime() - t0 >= durationMs * 1_000_000L) {
           break;
         }
+        if (stop.get()) {
+          break;
+        }
       }
     }
     double s = (System.nanoTime() - t0) / 1e9;
-    return new ReplaySummary(rows, rows, clicks, 0, s, rows / s, true, rows);
+    return new ReplaySummary(rows, rows, clicks, 0, s, rows / s, !stop.get(), rows);
   }
 
   private long parseDuration() {

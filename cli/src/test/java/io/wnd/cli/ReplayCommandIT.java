@@ -104,6 +104,23 @@ class ReplayCommandIT {
     assertThat(gz.code()).isEqualTo(1);
     assertThat(gz.err()).contains("broken gzip").doesNotContain("\tat ");
 
+    // a gzip file cut off after rows were sent: the checkpoint says how far, and a resume goes on from there
+    Path kaggle = Path.of("..", "..", "shared", "data", "criteo", "kaggle-train-rows-0-9999.tsv");
+    if (Files.exists(kaggle)) {
+      java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+      try (var out = new java.util.zip.GZIPOutputStream(whole)) {
+        out.write(String.join("\n", Files.readAllLines(kaggle).subList(0, 3_000)).getBytes(StandardCharsets.UTF_8));
+      }
+      byte[] bytes = whole.toByteArray();
+      Path cut = Files.write(dir.resolve("cut.tsv.gz"), java.util.Arrays.copyOf(bytes, bytes.length * 2 / 3));
+      Path cp = dir.resolve("cut-cp");
+      WndIT.Result cutOff = wnd("replay", "-b", kafka.bootstrapServers(), "--topic-prefix", prefix, "--checkpoint",
+          cp.toString(), cut.toString());
+      assertThat(cutOff.code()).isEqualTo(1);
+      assertThat(cutOff.err()).contains("broken gzip after line").contains("--resume goes on from there");
+      assertThat(io.wnd.ingest.replay.Checkpoint.read(cp).nextRow()).isPositive();
+    }
+
     WndIT.Result usage = wnd("replay", "-b", kafka.bootstrapServers(), "--click-delay", "gauss:1s", broken.toString());
     assertThat(usage.code()).isEqualTo(2);
     assertThat(usage.err()).contains("use exp:MEAN[:CAP]");

@@ -91,4 +91,27 @@ class StopSummaryIT {
       assertThat(model).doesNotExist();
     }
   }
+  @Test
+  void shouldLeaveAWholeGzipFileAndItsSummaryWhenGenerateIsStopped(@TempDir Path dir) throws Exception {
+    Path gz = dir.resolve("big.tsv.gz");
+    try (WndProcess gen = WndProcess.start("generate", dir.resolve("generate.log"), Map.of(), List.of(), List.of(
+        "generate", "--count", "500000000", "--output", gz.toString(), "--json"))) {
+      long deadline = System.currentTimeMillis() + 60_000;
+      while ((!Files.exists(gz) || Files.size(gz) < 100_000) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      int code = gen.stop(Duration.ofSeconds(60));
+      List<JsonNode> json = gen.jsonLines();
+      assertThat(json).as("generate's summary (exit %d, log: %s)", code, Files.readString(gen.log())).isNotEmpty();
+      assertThat(code).isIn(130, 143);
+      JsonNode summary = json.get(json.size() - 1);
+      assertThat(summary.get("completed").asBoolean()).isFalse();
+      long lines;
+      try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(new java.util.zip.GZIPInputStream(
+          Files.newInputStream(gz)), java.nio.charset.StandardCharsets.UTF_8))) {
+        lines = in.lines().count(); // throws on a gzip stream that was cut off
+      }
+      assertThat(lines).isEqualTo(summary.get("rows").asLong()).isPositive();
+    }
+  }
 }

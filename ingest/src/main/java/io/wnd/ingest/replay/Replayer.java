@@ -178,67 +178,76 @@ public final class Replayer {
       long totalBytes = sources.stream().allMatch(s -> s.size() >= 0)
           ? sources.stream().mapToLong(Source::size).sum() : -1;
       long bytesBefore = 0;
-      outer:
-      for (int si = 0; si < sources.size(); si++) {
-        Source source = sources.get(si);
-        try (RowReader reader = si == 0 ? firstReader : source.open()) {
-          Row row;
-          while ((row = reader.next()) != null) {
-            if (k++ < st.nextRow) {
-              continue; // skipped, or replayed before a resume
-            }
-            if (options.limit() >= 0 && produced >= options.limit()) {
-              k--;
-              limitReached = true;
-              break outer;
-            }
-            long eventTime = start + Math.round((k - 1) * 1000.0 / options.eventRate());
-            if (!awaitWallClock(eventTime)) {
-              completed = false;
-              k--;
-              break outer;
-            }
-            while (!st.pending.isEmpty() && st.pending.peek().eventTime() <= eventTime) {
-              Checkpoint.PendingClick c = st.pending.poll();
-              sendClick(producer, st, clickTopic, c, clicks.serialize(clickTopic, click(c)), onAck);
-            }
-            String id = reader.name() + ":" + row.line();
-            if (st.impressionsOnTopic.remove(id)) {
-              st.notSentAgain++; // produced by the run this one resumes, after its last checkpoint
-            } else {
-              Impression imp = new Impression(id, Instant.ofEpochMilli(eventTime), row.features());
-              send(producer, impTopic, id, eventTime, impressions.serialize(impTopic, imp), onAck);
-            }
-            st.impressions++;
-            if (row.positive()) {
-              long delay = options.clickDelay().sampleMillis(options.seed(), hash64(id));
-              st.pending.add(new Checkpoint.PendingClick(id, eventTime + delay));
-            }
-            produced++;
-            st.nextRow = k;
-            pace(t0, produced);
-            long now = System.nanoTime();
-            if (now - lastReport >= REPORT_NANOS) {
-              lastReport = now;
-              flushAndCheckpoint(producer, sendError, st, names, start, false);
-              double fraction = totalBytes > 0 && reader.bytesRead() >= 0
-                  ? Math.min(1.0, (bytesBefore + reader.bytesRead()) / (double) totalBytes) : Double.NaN;
-              if (options.limit() > 0) {
-                fraction = Math.max(Double.isNaN(fraction) ? 0 : fraction, produced / (double) options.limit());
+      try {
+        outer:
+        for (int si = 0; si < sources.size(); si++) {
+          Source source = sources.get(si);
+          try (RowReader reader = si == 0 ? firstReader : source.open()) {
+            Row row;
+            while ((row = reader.next()) != null) {
+              if (k++ < st.nextRow) {
+                continue; // skipped, or replayed before a resume
               }
-              progress.update(produced, st.impressions - baseImpressions, st.clicks - baseClicks, rejected.getAsLong(),
-                  (now - t0) / 1e9, fraction);
-            }
-            if (stopRequested) {
-              completed = false;
-              break outer;
-            }
-            if (options.durationMillis() >= 0 && now - t0 >= options.durationMillis() * 1_000_000L) {
-              break outer;
+              if (options.limit() >= 0 && produced >= options.limit()) {
+                k--;
+                limitReached = true;
+                break outer;
+              }
+              long eventTime = start + Math.round((k - 1) * 1000.0 / options.eventRate());
+              if (!awaitWallClock(eventTime)) {
+                completed = false;
+                k--;
+                break outer;
+              }
+              while (!st.pending.isEmpty() && st.pending.peek().eventTime() <= eventTime) {
+                Checkpoint.PendingClick c = st.pending.poll();
+                sendClick(producer, st, clickTopic, c, clicks.serialize(clickTopic, click(c)), onAck);
+              }
+              String id = reader.name() + ":" + row.line();
+              if (st.impressionsOnTopic.remove(id)) {
+                st.notSentAgain++; // produced by the run this one resumes, after its last checkpoint
+              } else {
+                Impression imp = new Impression(id, Instant.ofEpochMilli(eventTime), row.features());
+                send(producer, impTopic, id, eventTime, impressions.serialize(impTopic, imp), onAck);
+              }
+              st.impressions++;
+              if (row.positive()) {
+                long delay = options.clickDelay().sampleMillis(options.seed(), hash64(id));
+                st.pending.add(new Checkpoint.PendingClick(id, eventTime + delay));
+              }
+              produced++;
+              st.nextRow = k;
+              pace(t0, produced);
+              long now = System.nanoTime();
+              if (now - lastReport >= REPORT_NANOS) {
+                lastReport = now;
+                flushAndCheckpoint(producer, sendError, st, names, start, false);
+                double fraction = totalBytes > 0 && reader.bytesRead() >= 0
+                    ? Math.min(1.0, (bytesBefore + reader.bytesRead()) / (double) totalBytes) : Double.NaN;
+                if (options.limit() > 0) {
+                  fraction = Math.max(Double.isNaN(fraction) ? 0 : fraction, produced / (double) options.limit());
+                }
+                progress.update(produced, st.impressions - baseImpressions, st.clicks - baseClicks, rejected.getAsLong(),
+                    (now - t0) / 1e9, fraction);
+              }
+              if (stopRequested) {
+                completed = false;
+                break outer;
+              }
+              if (options.durationMillis() >= 0 && now - t0 >= options.durationMillis() * 1_000_000L) {
+                break outer;
+              }
             }
           }
+          bytesBefore += Math.max(0, source.size());
         }
-        bytesBefore += Math.max(0, source.size());
+      } catch (IOException e) {
+        // an input that cannot be read on (a gzip file cut off): what was sent is checkpointed, so that a resume
+        // once the input is whole goes on from there
+        flushAndCheckpoint(producer, sendError, st, names, start, false);
+        throw new IOException(e.getMessage() + (options.checkpoint() == null ? "" : String.format(java.util.Locale.ROOT,
+            "; the checkpoint %s is at row %,d: once the input is whole, the same command with --resume goes on from "
+            + "there", options.checkpoint(), st.nextRow)), e);
       }
       if (completed) {
         while (!st.pending.isEmpty()) {
