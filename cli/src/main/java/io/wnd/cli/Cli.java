@@ -154,8 +154,18 @@ final class Cli {
    */
   static Replayer.Progress progress(PrintWriter err, boolean enabled) {
     boolean terminal = enabled && System.console() != null;
+    // not on a terminal (nohup, a CI log): a whole line every 30 s instead of one line redrawn every second
+    long[] lastLine = {System.nanoTime()};
     return (rows, impressions, clicks, rejected, seconds, fraction) -> {
       if (!terminal) {
+        long now = System.nanoTime();
+        if (enabled && now - lastLine[0] >= 30_000_000_000L && !(fraction >= 1)) {
+          lastLine[0] = now;
+          err.printf(Locale.ROOT, "%,d rows (%,.0f/s), impressions %,d, clicks %,d, rejected %,d%s%n", rows,
+              seconds > 0 ? rows / seconds : 0, impressions, clicks, rejected, Double.isNaN(fraction) ? ""
+                  : String.format(Locale.ROOT, ", %.0f %% done", 100 * fraction));
+          err.flush();
+        }
         return;
       }
       double rate = seconds > 0 ? rows / seconds : 0;

@@ -133,9 +133,9 @@ final class VersionsCommand implements Callable<Integer> {
       String note = (pinned != null && pinned == v.version() ? "PINNED " : "")
           + (pinned != null && v.version() > pinned ? "held(pin) " : "")
           + (holds(gate, byVersion, v) != null ? "held(gate) " : "");
-      out.printf(Locale.ROOT, "%-8d %-24s %-8d %,12d %8.4f %8.4f %,12d  %s%n", v.version(),
-          Instant.ofEpochMilli(v.createdAtMillis()), v.parent(), v.examplesSeen(), v.metrics().getOrDefault("auc",
-          Double.NaN), v.metrics().getOrDefault("logloss", Double.NaN), v.bytes(), note.strip());
+      out.printf(Locale.ROOT, "%-8d %-24s %-8d %,12d %8s %8s %,12d  %s%n", v.version(),
+          Instant.ofEpochMilli(v.createdAtMillis()), v.parent(), v.examplesSeen(), fourDigits(v.metrics().get("auc")),
+          fourDigits(v.metrics().get("logloss")), v.bytes(), note.strip());
     }
     if (listing.control() != null) {
       out.println(pinned == null ? "not pinned (unpinned by " + listing.control().by() + " at "
@@ -221,5 +221,10 @@ final class VersionsCommand implements Callable<Integer> {
     m.put("sparse_records", v.sparseRecords());
     m.put("consumed", v.consumed());
     return m;
+  }
+
+  /** A metric with four decimals, or "-" where there is none (an AUC of one class, or no metric at all). */
+  private static String fourDigits(Double v) {
+    return v == null || !Double.isFinite(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
   }
 }

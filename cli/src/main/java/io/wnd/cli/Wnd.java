@@ -92,6 +92,12 @@ public final class Wnd {
       t = t.getCause();
     }
     String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    // the Kafka clients' constructors say only that they failed ("Failed to create new KafkaAdminClient"); the
+    // reason is the cause's (e.g. "No resolvable bootstrap urls given in bootstrap.servers")
+    if (t instanceof org.apache.kafka.common.KafkaException && msg.startsWith("Failed to c") && t.getCause() != null
+        && t.getCause().getMessage() != null) {
+      msg = msg + ": " + t.getCause().getMessage();
+    }
     return msg.replace('\n', ' ');
   }
 

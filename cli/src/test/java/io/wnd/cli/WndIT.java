@@ -115,6 +115,10 @@ class WndIT {
     assertThat(typo.err()).startsWith("wnd bench score: Unknown options: '--event'").contains("--events")
         .contains("Run 'wnd bench score --help' for usage.").doesNotContain("Usage:");
 
+    Result noHost = wnd("topics", "describe", "-b", "nosuchhost.invalid:9092");
+    assertThat(noHost.code()).isEqualTo(1);
+    assertThat(noHost.err()).contains("No resolvable bootstrap urls");
+
     Result noBroker = wnd("topics", "describe", "-b", "127.0.0.1:1");
     assertThat(noBroker.code()).isEqualTo(1);
     assertThat(noBroker.err()).startsWith("wnd topics: error: no Kafka cluster answered at 127.0.0.1:1")

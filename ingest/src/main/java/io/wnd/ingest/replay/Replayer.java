@@ -294,8 +294,10 @@ public final class Replayer {
       if (cp.startTimeMillis() != options.startTimeMillis() || cp.eventRate() != options.eventRate()
           || cp.seed() != options.seed()) {
         throw new IOException("checkpoint " + options.checkpoint() + " was made with another --start-time, "
-            + "--event-rate or --seed; resume with the same ones (start " + Instant.ofEpochMilli(cp.startTimeMillis())
-            + ", event rate " + cp.eventRate() + ", seed " + cp.seed() + ")");
+            + "--event-rate or --seed (without --event-rate, the event rate is --rate's); resume with the same ones "
+            + "(start " + Instant.ofEpochMilli(cp.startTimeMillis()) + ", event rate " + cp.eventRate() + ", seed "
+            + cp.seed() + "; this run: start " + Instant.ofEpochMilli(options.startTimeMillis()) + ", event rate "
+            + options.eventRate() + ", seed " + options.seed() + ")");
       }
       st.nextRow = cp.nextRow();
       st.impressions = cp.impressions();
