@@ -204,9 +204,8 @@ public final class Replayer {
                 sendClick(producer, st, clickTopic, c, clicks.serialize(clickTopic, click(c)), onAck);
               }
               String id = reader.name() + ":" + row.line();
-              if (st.impressionsOnTopic.remove(id)) {
-                st.notSentAgain++; // produced by the run this one resumes, after its last checkpoint
-              } else {
+              // not sent again if the run this one resumes produced it after its last checkpoint
+              if (!st.impressionsOnTopic.remove(id)) {
                 Impression imp = new Impression(id, Instant.ofEpochMilli(eventTime), row.features());
                 send(producer, impTopic, id, eventTime, impressions.serialize(impTopic, imp), onAck);
               }
@@ -441,9 +440,8 @@ public final class Replayer {
 
   private static void sendClick(KafkaProducer<String, byte[]> producer, State st, String topic,
       Checkpoint.PendingClick c, byte[] value, Callback onAck) {
-    if (st.clicksOnTopic.remove(c.id())) {
-      st.notSentAgain++; // produced by the run this one resumes, after its last checkpoint
-    } else {
+    // not sent again if the run this one resumes produced it after its last checkpoint
+    if (!st.clicksOnTopic.remove(c.id())) {
       send(producer, topic, c.id(), c.eventTime(), value, onAck);
     }
     st.clicks++;
@@ -531,7 +529,6 @@ public final class Replayer {
     // ids a killed or failed run produced after its last checkpoint: not sent again
     final java.util.Set<String> impressionsOnTopic = new java.util.HashSet<>();
     final java.util.Set<String> clicksOnTopic = new java.util.HashSet<>();
-    long notSentAgain;
     final PriorityQueue<Checkpoint.PendingClick> pending = new PriorityQueue<>(
         (a, b) -> a.eventTime() != b.eventTime() ? Long.compare(a.eventTime(), b.eventTime()) : a.id().compareTo(b.id()));
   }

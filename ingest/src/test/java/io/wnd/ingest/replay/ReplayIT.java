@@ -93,13 +93,7 @@ class ReplayIT {
     Path checkpoint = dir.resolve("cp.json");
     // slow enough to be stopped in the middle, with clicks still pending
     Replayer first = new Replayer(client(kafka), topics, options(4_000, -1, checkpoint, false));
-    CompletableFuture<ReplaySummary> running = CompletableFuture.supplyAsync(() -> {
-      try {
-        return first.run(sources(file), () -> 0, (r, i, c, x, t, f) -> { });
-      } catch (IOException e) {
-        throw new RuntimeException(e);
-      }
-    });
+    CompletableFuture<ReplaySummary> running = inBackground(first, file);
     Thread.sleep(1_500);
     first.stop();
     ReplaySummary partial = running.get();
@@ -132,13 +126,7 @@ class ReplayIT {
     Topics topics = topics(kafka);
     Path checkpoint = dir.resolve("cp.json");
     Replayer first = new Replayer(client(kafka), topics, options(4_000, -1, checkpoint, false));
-    CompletableFuture<ReplaySummary> running = CompletableFuture.supplyAsync(() -> {
-      try {
-        return first.run(sources(file), () -> 0, (r, i, c, x, t, f) -> { });
-      } catch (IOException e) {
-        throw new RuntimeException(e);
-      }
-    });
+    CompletableFuture<ReplaySummary> running = inBackground(first, file);
     long deadline = System.currentTimeMillis() + 30_000;
     while (!Files.exists(checkpoint) && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);
@@ -254,6 +242,17 @@ class ReplayIT {
         ClickDelay.parse(ClickDelay.DEFAULT), 1, null, false);
     assertThatThrownBy(() -> replay(kafka, topics, file, future)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("ahead of the wall clock").hasMessageContaining("Use a --start-time in the past");
+  }
+
+  /** Runs a replay of a file on another thread (to be stopped from this one). */
+  private static CompletableFuture<ReplaySummary> inBackground(Replayer replayer, Path file) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return replayer.run(sources(file), () -> 0, (r, i, c, x, t, f) -> { });
+      } catch (IOException e) {
+        throw new RuntimeException(e);
+      }
+    });
   }
 
   private static ReplayOptions options(double rate, long limit, Path checkpoint, boolean resume) {
