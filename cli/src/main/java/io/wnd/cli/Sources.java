@@ -55,6 +55,7 @@ final class Sources {
    */
   static List<String> names(List<Path> files) throws IOException {
     List<Path> real = new ArrayList<>();
+    List<Path> given = new ArrayList<>();
     for (Path f : files) {
       Path r = f.toRealPath();
       int before = real.indexOf(r);
@@ -63,14 +64,16 @@ final class Sources {
             + "impression ids twice, and the second would be dropped as duplicates");
       }
       real.add(r);
+      // named as given (a link by its own name), with its directories made whole
+      given.add(f.toAbsolutePath().normalize());
     }
     List<String> names = new ArrayList<>();
-    for (Path r : real) {
+    for (Path g : given) {
       int depth = 1;
-      while (depth < r.getNameCount() && collides(real, r, depth)) {
+      while (depth < g.getNameCount() && collides(given, g, depth)) {
         depth++;
       }
-      names.add(r.subpath(r.getNameCount() - depth, r.getNameCount()).toString().replace('\\', '/'));
+      names.add(g.subpath(g.getNameCount() - depth, g.getNameCount()).toString().replace('\\', '/'));
     }
     return names;
   }

@@ -40,6 +40,13 @@ class SourcesTest {
   }
 
   @Test
+  void shouldNameALinkByItsOwnName(@TempDir Path dir) throws IOException {
+    Path target = write(dir.resolve("data/day-1.tsv"));
+    Path link = Files.createSymbolicLink(dir.resolve("today.tsv"), target);
+    assertThat(Sources.names(List.of(link))).containsExactly("today.tsv");
+  }
+
+  @Test
   void shouldRefuseAFileGivenTwice(@TempDir Path dir) throws IOException {
     Path a = write(dir.resolve("rows.tsv"));
     assertThatThrownBy(() -> Sources.names(List.of(a, dir.resolve("./rows.tsv"))))
