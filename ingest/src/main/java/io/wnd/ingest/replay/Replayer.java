@@ -147,7 +147,7 @@ public final class Replayer {
 
     AtomicReference<Exception> sendError = new AtomicReference<>();
     if (options.checkpoint() != null) {
-      findRecordsAfterCheckpoint(st, impTopic, clickTopic);
+      findRecordsAfterCheckpoint(st, impTopic, clickTopic, names);
     }
     Callback onAck = (meta, e) -> {
       if (e != null) {
@@ -186,6 +186,15 @@ public final class Replayer {
             Row row;
             while ((row = reader.next()) != null) {
               if (k++ < st.nextRow) {
+                if (!st.impressionsOnTopic.isEmpty() || !st.clicksOnTopic.isEmpty()) {
+                  // a row before this run's start (a resume of a resume that started later than the run it resumes):
+                  // its impression is not met again, nor its click unless the checkpoint has it pending
+                  String id = reader.name() + ":" + row.line();
+                  st.impressionsOnTopic.remove(id);
+                  if (!st.pendingAtStart.contains(id)) {
+                    st.clicksOnTopic.remove(id);
+                  }
+                }
                 continue; // skipped, or replayed before a resume
               }
               if (options.limit() >= 0 && produced >= options.limit()) {
@@ -302,6 +311,7 @@ public final class Replayer {
       st.impressions = cp.impressions();
       st.clicks = cp.clicks();
       st.pending.addAll(cp.pending());
+      cp.pending().forEach(c -> st.pendingAtStart.add(c.id()));
       st.completed = cp.completed();
       st.resumedOffsets = cp.offsets();
       LOG.info("resuming after row {} with {} pending clicks", st.nextRow, st.pending.size());
@@ -452,9 +462,11 @@ public final class Replayer {
    * offsets, reads the ids that the run it resumes produced after that checkpoint (killed, or failed on a broker
    * error), so that they are not sent again.
    */
-  private void findRecordsAfterCheckpoint(State st, String impTopic, String clickTopic) {
+  private void findRecordsAfterCheckpoint(State st, String impTopic, String clickTopic, List<String> names) {
     Map<String, Object> cfg = new HashMap<>(clientConfig);
     cfg.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // records after the checkpoint that retention deleted: read what is left, not jump to the end
+    cfg.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     cfg.put(org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "wnd-replay-resume");
     cfg.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG);
     try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(cfg,
@@ -488,8 +500,11 @@ public final class Replayer {
               + "replay being resumed produced after its checkpoint");
         }
         for (var r : consumer.poll(Duration.ofMillis(500))) {
+          // only this replay's own ids (<input name>:<line>): another producer's records on the same topics are
+          // not this run's to skip, and would never be met
           if (r.offset() < ends.get(new org.apache.kafka.common.TopicPartition(r.topic(), r.partition()))
-              && r.key() != null) {
+              && r.key() != null && r.key().lastIndexOf(':') > 0
+              && names.contains(r.key().substring(0, r.key().lastIndexOf(':')))) {
             (r.topic().equals(impTopic) ? st.impressionsOnTopic : st.clicksOnTopic).add(r.key());
           }
         }
@@ -529,6 +544,8 @@ public final class Replayer {
     // ids a killed or failed run produced after its last checkpoint: not sent again
     final java.util.Set<String> impressionsOnTopic = new java.util.HashSet<>();
     final java.util.Set<String> clicksOnTopic = new java.util.HashSet<>();
+    // the ids of the clicks the resumed checkpoint has pending
+    final java.util.Set<String> pendingAtStart = new java.util.HashSet<>();
     final PriorityQueue<Checkpoint.PendingClick> pending = new PriorityQueue<>(
         (a, b) -> a.eventTime() != b.eventTime() ? Long.compare(a.eventTime(), b.eventTime()) : a.id().compareTo(b.id()));
   }

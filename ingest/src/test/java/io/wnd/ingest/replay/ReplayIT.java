@@ -155,6 +155,54 @@ class ReplayIT {
   }
 
   @Test
+  void shouldLetAResumeOfAResumeThatStartsLaterKeepItsOwnOffsets(LocalKafka kafka, @TempDir Path dir)
+      throws Exception {
+    Path file = RealData.kaggle();
+    Topics topics = topics(kafka);
+    Path checkpoint = dir.resolve("cp.json");
+    // A: killed (as if) right after its first checkpoint, having produced on past it
+    Replayer a = new Replayer(client(kafka), topics, options(4_000, -1, checkpoint, false));
+    CompletableFuture<ReplaySummary> runningA = inBackground(a, file);
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!Files.exists(checkpoint) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    byte[] early = Files.readAllBytes(checkpoint);
+    Thread.sleep(1_200);
+    a.stop();
+    long producedByA = runningA.get().rows();
+    Files.write(checkpoint, early);
+    // B: resumes it, and is stopped before it has met all that A produced
+    Replayer b = new Replayer(client(kafka), topics, options(2_000, -1, checkpoint, true));
+    CompletableFuture<ReplaySummary> runningB = inBackground(b, file);
+    Thread.sleep(1_000);
+    b.stop();
+    runningB.get();
+    long bStopped = Checkpoint.read(checkpoint).nextRow();
+    assertThat(bStopped).as("B stopped before the last row A produced").isLessThan(producedByA);
+    // C: resumes B from a later row than A's checkpoint, to the end
+    ReplaySummary c = new Replayer(client(kafka), topics, options(0, -1, checkpoint, true))
+        .run(sources(file), () -> 0, (r, i, cl, x, t, f) -> { });
+    assertThat(c.completed()).isTrue();
+
+    List<Impression> imps = impressions(kafka, topics, 10_000);
+    assertThat(imps).hasSize(10_000);
+    assertThat(imps).extracting(Impression::getId).doesNotHaveDuplicates();
+    assertThat(clicks(kafka, topics, 2_182)).hasSize(2_182);
+    // C met everything A produced after its checkpoint: its own checkpoint is at the topics' ends, not still at A's
+    Map<String, Long> offsets = Checkpoint.read(checkpoint).offsets();
+    try (Admin admin = Admin.create(client(kafka))) {
+      for (String t : List.of(topics.name(Topics.IMPRESSIONS), topics.name(Topics.CLICKS))) {
+        for (int p = 0; p < 3; p++) {
+          long end = admin.listOffsets(Map.of(new org.apache.kafka.common.TopicPartition(t, p),
+              org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get().values().iterator().next().offset();
+          assertThat(offsets.get(t + ":" + p)).as("%s:%d", t, p).isEqualTo(end);
+        }
+      }
+    }
+  }
+
+  @Test
   void shouldResumeAfterTheLimitOfTheRunBefore(LocalKafka kafka, @TempDir Path dir) throws Exception {
     Path file = RealData.kaggle();
     Topics topics = topics(kafka);
