@@ -105,8 +105,8 @@ final class ReplayCommand implements Callable<Integer> {
     Format fixed = format == null ? null : parseFormat();
     PrintWriter err = spec.commandLine().getErr();
     try (RejectsFile rej = new RejectsFile(rejects, 5, msg -> err.println("rejected " + msg))) {
-      List<Replayer.Source> sources = Sources.files(files, fixed, rej);
       Replayer replayer = new Replayer(kafka.clientConfig(), kafka.topics(), options);
+      List<Replayer.Source> sources = Sources.files(files, fixed, replayer.rejectsAfterStart(rej));
       Cli.requireTopics(kafka);
       ReplaySummary summary;
       try {

@@ -97,6 +97,9 @@ public final class Replayer {
   private final ReplayOptions options;
   private final ObjectMapper mapper = new ObjectMapper();
   private volatile boolean stopRequested;
+  // rows consumed so far and the row the run starts at (after --skip or a checkpoint); on the run's thread
+  private long consumed;
+  private long startRow;
   private boolean caughtUpLogged;
 
   /**
@@ -108,6 +111,22 @@ public final class Replayer {
     this.clientConfig = Map.copyOf(clientConfig);
     this.topics = topics;
     this.options = options;
+  }
+
+  /**
+   * The bad lines of a reader of this replay's inputs that lie after the row it starts at: a resumed replay reads its
+   * inputs again from the start, and the bad lines before its checkpoint were reported by the run it resumes.
+   *
+   * @param to where they go
+   * @return the rejects sink to give the inputs' readers
+   */
+  public io.wnd.ingest.Rejects rejectsAfterStart(io.wnd.ingest.Rejects to) {
+    // a reader rejects a line while it looks for the next row: the row after the `consumed` ones
+    return (source, line, reason, text) -> {
+      if (consumed >= startRow) {
+        to.reject(source, line, reason, text);
+      }
+    };
   }
 
   /** Asks a running replay to flush, checkpoint and return; safe from a signal handler's thread. */
@@ -175,6 +194,8 @@ public final class Replayer {
           : options.startTimeMillis();
       long lastReport = t0;
       long k = 0; // rows consumed from the inputs, skip included
+      consumed = 0;
+      startRow = st.nextRow;
       long totalBytes = sources.stream().allMatch(s -> s.size() >= 0)
           ? sources.stream().mapToLong(Source::size).sum() : -1;
       long bytesBefore = 0;
@@ -185,6 +206,7 @@ public final class Replayer {
           try (RowReader reader = si == 0 ? firstReader : source.open()) {
             Row row;
             while ((row = reader.next()) != null) {
+              consumed = k + 1;
               if (k++ < st.nextRow) {
                 if (!st.impressionsOnTopic.isEmpty() || !st.clicksOnTopic.isEmpty()) {
                   // a row before this run's start (a resume of a resume that started later than the run it resumes):

@@ -203,6 +203,28 @@ class ReplayIT {
   }
 
   @Test
+  void shouldReportEachBadLineOnceOverAResume(LocalKafka kafka, @TempDir Path dir) throws Exception {
+    List<String> lines = new ArrayList<>(Files.readAllLines(RealData.kaggle()).subList(0, 1_000));
+    for (int at : new int[] {900, 700, 20, 10}) {
+      lines.add(at, "0\tnot a row");
+    }
+    Path file = Files.write(dir.resolve("bad.tsv"), lines);
+    Topics topics = topics(kafka);
+    Path checkpoint = dir.resolve("cp.json");
+    java.util.concurrent.atomic.AtomicLong first = new java.util.concurrent.atomic.AtomicLong();
+    Replayer a = new Replayer(client(kafka), topics, options(0, 500, checkpoint, false));
+    a.run(sources(file, a.rejectsAfterStart((src, line, reason, text) -> first.incrementAndGet())), first::get,
+        (r, i, c, x, t, f) -> { });
+    java.util.concurrent.atomic.AtomicLong second = new java.util.concurrent.atomic.AtomicLong();
+    Replayer b = new Replayer(client(kafka), topics, options(0, -1, checkpoint, true));
+    ReplaySummary rest = b.run(sources(file, b.rejectsAfterStart((src, line, reason, text) -> second.incrementAndGet())),
+        second::get, (r, i, c, x, t, f) -> { });
+    assertThat(rest.rows()).isEqualTo(500);
+    assertThat(first.get()).as("the bad lines among the first 500 rows").isEqualTo(2);
+    assertThat(second.get()).as("the bad lines after them, not those before again").isEqualTo(2);
+  }
+
+  @Test
   void shouldResumeAfterTheLimitOfTheRunBefore(LocalKafka kafka, @TempDir Path dir) throws Exception {
     Path file = RealData.kaggle();
     Topics topics = topics(kafka);
@@ -308,6 +330,10 @@ class ReplayIT {
   }
 
   private static List<Replayer.Source> sources(Path file) {
+    return sources(file, Rejects.ignore());
+  }
+
+  private static List<Replayer.Source> sources(Path file, Rejects rejects) {
     return List.of(new Replayer.Source() {
       @Override
       public String name() {
@@ -316,7 +342,7 @@ class ReplayIT {
 
       @Override
       public RowReader open() throws IOException {
-        return FileRowReader.open(file, Format.CRITEO, Rejects.ignore());
+        return FileRowReader.open(file, Format.CRITEO, rejects);
       }
     });
   }
