@@ -125,21 +125,9 @@ class ReplayIT {
     Path file = RealData.kaggle();
     Topics topics = topics(kafka);
     Path checkpoint = dir.resolve("cp.json");
-    Replayer first = new Replayer(client(kafka), topics, options(4_000, -1, checkpoint, false));
-    CompletableFuture<ReplaySummary> running = inBackground(first, file);
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (!Files.exists(checkpoint) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
-    // the first checkpoint, as a replay killed (kill -9, or a broker error) right after writing it would leave it
-    byte[] early = Files.readAllBytes(checkpoint);
-    Thread.sleep(1_200);
-    first.stop();
-    ReplaySummary stopped = running.get();
-    Files.write(checkpoint, early);
+    long produced = killedAfterItsFirstCheckpoint(kafka, topics, file, checkpoint);
     long checkpointed = Checkpoint.read(checkpoint).nextRow();
-    assertThat(stopped.rows()).as("rows produced after the checkpoint the resume starts from")
-        .isGreaterThan(checkpointed);
+    assertThat(produced).as("rows produced after the checkpoint the resume starts from").isGreaterThan(checkpointed);
 
     ReplaySummary rest = new Replayer(client(kafka), topics, options(0, -1, checkpoint, true))
         .run(sources(file), () -> 0, (r, i, c, x, t, f) -> { });
@@ -161,17 +149,7 @@ class ReplayIT {
     Topics topics = topics(kafka);
     Path checkpoint = dir.resolve("cp.json");
     // A: killed (as if) right after its first checkpoint, having produced on past it
-    Replayer a = new Replayer(client(kafka), topics, options(4_000, -1, checkpoint, false));
-    CompletableFuture<ReplaySummary> runningA = inBackground(a, file);
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (!Files.exists(checkpoint) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
-    byte[] early = Files.readAllBytes(checkpoint);
-    Thread.sleep(1_200);
-    a.stop();
-    long producedByA = runningA.get().rows();
-    Files.write(checkpoint, early);
+    long producedByA = killedAfterItsFirstCheckpoint(kafka, topics, file, checkpoint);
     // B: resumes it, and is stopped before it has met all that A produced
     Replayer b = new Replayer(client(kafka), topics, options(2_000, -1, checkpoint, true));
     CompletableFuture<ReplaySummary> runningB = inBackground(b, file);
@@ -312,6 +290,28 @@ class ReplayIT {
         ClickDelay.parse(ClickDelay.DEFAULT), 1, null, false);
     assertThatThrownBy(() -> replay(kafka, topics, file, future)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("ahead of the wall clock").hasMessageContaining("Use a --start-time in the past");
+  }
+
+  /**
+   * A paced replay that goes on for a while after its first checkpoint and whose checkpoint is then put back to that
+   * first one: what a replay killed (kill -9, or a broker error) right after writing it leaves.
+   *
+   * @return the rows it produced
+   */
+  private static long killedAfterItsFirstCheckpoint(LocalKafka kafka, Topics topics, Path file, Path checkpoint)
+      throws Exception {
+    Replayer replayer = new Replayer(client(kafka), topics, options(4_000, -1, checkpoint, false));
+    CompletableFuture<ReplaySummary> running = inBackground(replayer, file);
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!Files.exists(checkpoint) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    byte[] early = Files.readAllBytes(checkpoint);
+    Thread.sleep(1_200);
+    replayer.stop();
+    long produced = running.get().rows();
+    Files.write(checkpoint, early);
+    return produced;
   }
 
   /** Runs a replay of a file on another thread (to be stopped from this one). */
