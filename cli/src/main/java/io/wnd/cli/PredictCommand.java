@@ -112,7 +112,7 @@ final class PredictCommand implements Callable<Integer> {
         encoder.encode(rows.get(i).features(), e);
       } catch (IllegalArgumentException ex) {
         throw new IllegalArgumentException("model " + name + " v" + version + " cannot read " + instances + ": "
-            + ex.getMessage() + Specs.hintFor(rows.get(i).features()).replace("use --spec", "a model trained with --spec"),
+            + ex.getMessage() + Specs.hintFor(rows.get(i).features(), "a model trained with"),
             ex);
       }
       logits[i] = pass.logit(e);

@@ -14,14 +14,15 @@ final class Specs {
    * A hint for rows that a spec cannot encode: which built-in spec reads rows of their kind.
    *
    * @param features a row's feature record
+   * @param what what to do with the spec, e.g. "use" or "a model trained with"
    * @return e.g. "; these are census rows: use --spec census", or "" for a kind no built-in spec reads
    */
-  static String hintFor(Object features) {
+  static String hintFor(Object features, String what) {
     if (features instanceof io.wnd.avro.CensusFeatures) {
-      return "; these are census rows: use --spec census";
+      return "; these are census rows: " + what + " --spec census";
     }
     if (features instanceof io.wnd.avro.CriteoFeatures) {
-      return "; these are Criteo rows: use --spec criteo or criteo-large (or a spec file written for them)";
+      return "; these are Criteo rows: " + what + " --spec criteo or criteo-large (or a spec file written for them)";
     }
     return "";
   }

@@ -113,7 +113,7 @@ final class TrainingInputs implements Iterable<Example> {
               next = Example.encode(encoder, (IndexedRecord) r.features(), r.label());
             } catch (IllegalArgumentException e) {
               // the spec reads fields the rows do not have: every row is of the wrong kind, not this one
-              throw new IllegalArgumentException(e.getMessage() + Specs.hintFor(r.features()), e);
+              throw new IllegalArgumentException(e.getMessage() + Specs.hintFor(r.features(), "use"), e);
             }
             return true;
           }
