@@ -196,6 +196,10 @@ public final class LocalKafka implements AutoCloseable {
     p.setProperty("auto.create.topics.enable", "false");
     p.setProperty("num.partitions", "1");
     p.setProperty("log.cleaner.backoff.ms", "1000");
+    // TCP buffers sized by the kernel's autotuning, not Kafka's fixed 100 KB: a full receive buffer makes the kernel
+    // drop segments, resent only after TCP's 200 ms minimum retransmission timeout (see ScorerConfig.clientConfig)
+    p.setProperty("socket.receive.buffer.bytes", "-1");
+    p.setProperty("socket.send.buffer.bytes", "-1");
     overrides.forEach(p::setProperty);
     return p;
   }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,19 @@ class LocalKafkaIT {
       }
       produce(again.bootstrapServers(), "restart-test", "d");
       assertThat(consumeAll(again.bootstrapServers(), "restart-test", 4)).containsExactly("a", "b", "c", "d");
+    }
+  }
+
+  @Test
+  void shouldLeaveItsSocketBuffersToTheKernel(@TempDir Path dir) throws Exception {
+    // Kafka's fixed 100 KB buffers let a full receive queue drop segments, resent after TCP's 200 ms minimum
+    // retransmission timeout (ScorerConfig.clientConfig)
+    try (LocalKafka kafka = LocalKafka.create(dir, 0, 0, Map.of()).start(Duration.ofSeconds(60));
+        Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+      Config config = admin.describeConfigs(List.of(broker)).all().get().get(broker);
+      assertThat(config.get("socket.receive.buffer.bytes").value()).isEqualTo("-1");
+      assertThat(config.get("socket.send.buffer.bytes").value()).isEqualTo("-1");
     }
   }
 

@@ -110,7 +110,7 @@ final class BenchIngestCommand implements Callable<Integer> {
       result.put("avro_bytes_per_impression", Math.round(bytes / (double) rows));
 
       Map<String, Object> client = bootstrap != null ? clientOptions.clientConfig(servers)
-          : Map.of("bootstrap.servers", servers);
+          : ClientOptions.localClient(servers);
       result.put("replay_rows_per_second", Math.round(replay(client, "replay", file, null).rowsPerSecond()));
       out.printf("%-24s %,12d rows/s%n", "replay (into Kafka)", result.get("replay_rows_per_second"));
       result.put("generate_rows_per_second", Math.round(replay(client, "generate", null, rows).rowsPerSecond()));

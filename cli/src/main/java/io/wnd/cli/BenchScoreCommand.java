@@ -119,9 +119,11 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
   @Option(names = "--duration", paramLabel = "T", defaultValue = "30s", description = "Length of each latency phase (default: ${DEFAULT-VALUE}).")
   String duration;
 
-  @Option(names = "--settle", paramLabel = "T", defaultValue = "10s",
+  @Option(names = "--settle", paramLabel = "T", defaultValue = "40s",
       description = "Paced traffic before the steady phase, not measured: after the backlog the scorer's stores and "
-          + "the broker catch up, and that tail is not steady state (default: ${DEFAULT-VALUE}; 0s for none).")
+          + "the broker catch up, and the JIT compiles what paced traffic runs (on 2 cores the compiler took a third "
+          + "to two thirds of a core for the first 30-40 s of it); neither is steady state (default: "
+          + "${DEFAULT-VALUE}; 0s for none).")
   String settle;
 
   @Option(names = "--producer-linger-ms", defaultValue = "1",
@@ -265,7 +267,7 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
       if (cluster == null) {
         kafka = LocalKafka.create(dir.resolve("kafka"), 0, 0, Map.of()).start(Duration.ofSeconds(60));
       }
-      Map<String, Object> client = kafka != null ? Map.of("bootstrap.servers", kafka.bootstrapServers()) : cluster;
+      Map<String, Object> client = kafka != null ? ClientOptions.localClient(kafka.bootstrapServers()) : cluster;
       r.put("broker", kafka != null ? "local, in this process" : "external: " + bootstrap);
       r.put("topic_prefix", topics.prefix());
       try (Admin admin = Admin.create(client)) {

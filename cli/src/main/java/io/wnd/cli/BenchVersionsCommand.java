@@ -60,7 +60,7 @@ final class BenchVersionsCommand implements Callable<Integer> {
     Map<String, Object> r = new LinkedHashMap<>();
     try (LocalKafka kafka = LocalKafka.create(dir.resolve("kafka"), 0, 0, Map.of()).start(Duration.ofSeconds(60));
         ModelStore store = new ModelStore(dir.resolve("store"), fields, fields, 1_000_000)) {
-      Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
+      Map<String, Object> client = ClientOptions.localClient(kafka.bootstrapServers());
       Topics topics = new Topics("bench.", 1);
       try (Admin admin = Admin.create(client)) {
         new TopicAdmin(admin, topics, (short) 1).create();

@@ -65,6 +65,36 @@ public final class ClientOptions {
     m.putAll(settings);
     m.putIfAbsent("request.timeout.ms", 15_000);
     m.putIfAbsent("default.api.timeout.ms", 30_000);
+    return withSocketBuffers(m);
+  }
+
+  /**
+   * The settings of a client of the broker a command starts itself: bootstrap servers and the socket buffers of
+   * {@link #withSocketBuffers}.
+   *
+   * @param servers the local broker's bootstrap servers
+   * @return the settings (modifiable)
+   */
+  public static Map<String, Object> localClient(String servers) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("bootstrap.servers", servers);
+    return withSocketBuffers(m);
+  }
+
+  /**
+   * Sizes the clients' TCP buffers by the kernel's autotuning ({@code -1}) unless the settings say otherwise, as
+   * {@code ScorerConfig} does for the scorer's clients. Kafka's fixed defaults (64 KB to receive for a consumer)
+   * overflow: a consumer that is busy between polls lets a fetch response fill its buffer, the kernel drops
+   * segments from it (TcpExtRcvPruned), and the broker resends them after the 200 ms minimum retransmission
+   * timeout. On the local broker that was a 208 ms fetch every few seconds, which made most of the scorer's
+   * p99 (docs/scorer-bench.md, session 18).
+   *
+   * @param m client settings
+   * @return {@code m}
+   */
+  static Map<String, Object> withSocketBuffers(Map<String, Object> m) {
+    m.putIfAbsent("receive.buffer.bytes", -1);
+    m.putIfAbsent("send.buffer.bytes", -1);
     return m;
   }
 }

@@ -313,10 +313,18 @@ public final class ScorerConfig extends AbstractConfig {
     return d.isEmpty() ? Path.of(System.getProperty("java.io.tmpdir"), "wnd-scorer-model-" + applicationId()) : Path.of(d);
   }
 
-  /** @return settings for every Kafka client: bootstrap servers plus {@code scorer.client.*} */
+  /**
+   * @return settings for every Kafka client: bootstrap servers plus {@code scorer.client.*}, and TCP buffers sized
+   *     by the kernel's autotuning unless those say otherwise. With Kafka's fixed defaults (64 KB to receive) a
+   *     fetch response that arrives while the stream thread is busy overflows the consumer's buffer, the kernel
+   *     drops segments from it, and the broker resends them after TCP's 200 ms minimum retransmission timeout:
+   *     bench score found a 208 ms fetch every few seconds, most of its p99 (docs/scorer-bench.md, session 18)
+   */
   public Map<String, Object> clientConfig() {
     Map<String, Object> m = new HashMap<>(originalsWithPrefix(CLIENT_PREFIX));
     m.put("bootstrap.servers", String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));
+    m.putIfAbsent("receive.buffer.bytes", -1);
+    m.putIfAbsent("send.buffer.bytes", -1);
     return m;
   }
 

@@ -24,6 +24,17 @@ class ScorerConfigTest {
   }
 
   @Test
+  void shouldLeaveTheClientsSocketBuffersToTheKernelUnlessTold() {
+    assertThat(new ScorerConfig(Map.of()).streamsConfig()).as("every client of the app")
+        .containsEntry("receive.buffer.bytes", -1).containsEntry("send.buffer.bytes", -1);
+    ScorerConfig told = new ScorerConfig(Map.of("scorer.client.receive.buffer.bytes", "65536"));
+    assertThat(told.clientConfig()).containsEntry("receive.buffer.bytes", "65536").containsEntry("send.buffer.bytes", -1);
+    assertThat(new ScorerConfig(Map.of("scorer.streams.main.consumer.receive.buffer.bytes", "32768")).streamsConfig())
+        .as("a setting for one client keeps its prefix, which Kafka Streams ranks above the plain key")
+        .containsEntry("main.consumer.receive.buffer.bytes", "32768");
+  }
+
+  @Test
   void shouldBoundTheStoresNativeMemoryUnlessTold() {
     Map<String, Object> bounded = new ScorerConfig(Map.of()).streamsConfig();
     assertThat(bounded).containsEntry("rocksdb.config.setter", io.wnd.scorer.internals.BoundedRocksMemory.class)

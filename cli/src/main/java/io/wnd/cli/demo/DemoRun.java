@@ -180,7 +180,7 @@ public final class DemoRun {
     long finalVersion = 0;
     try {
       kafka.start(Duration.ofSeconds(60));
-      Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
+      Map<String, Object> client = io.wnd.cli.ClientOptions.localClient(kafka.bootstrapServers());
       try (Admin admin = Admin.create(client)) {
         for (TopicAdmin.Status s : new TopicAdmin(admin, topics, (short) 1).create()) {
           if (s.outcome() == TopicAdmin.Outcome.MISMATCH) {
