@@ -121,8 +121,8 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
 
   @Option(names = "--settle", paramLabel = "T", defaultValue = "40s",
       description = "Paced traffic before the steady phase, not measured: after the backlog the scorer's stores and "
-          + "the broker catch up, and the JIT compiles what paced traffic runs (on 2 cores the compiler took a third "
-          + "to two thirds of a core for the first 30-40 s of it); neither is steady state (default: "
+          + "the broker catch up, and the JIT compiles what paced traffic runs (on 2 cores the compiler took half a "
+          + "core or more for its first 12 s, and little after 30-50 s); neither is steady state (default: "
           + "${DEFAULT-VALUE}; 0s for none).")
   String settle;
 

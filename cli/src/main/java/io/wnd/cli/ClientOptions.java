@@ -86,8 +86,8 @@ public final class ClientOptions {
    * {@code ScorerConfig} does for the scorer's clients. Kafka's fixed defaults (64 KB to receive for a consumer)
    * overflow: a consumer that is busy between polls lets a fetch response fill its buffer, the kernel drops
    * segments from it (TcpExtRcvPruned), and the broker resends them after the 200 ms minimum retransmission
-   * timeout. On the local broker that was a 208 ms fetch every few seconds, which made most of the scorer's
-   * p99 (docs/scorer-bench.md, session 18).
+   * timeout. On the local broker that was a 208 ms fetch every few seconds: whole-thread stalls of the scorer
+   * of 200-450 ms (docs/scorer-bench.md, session 18).
    *
    * @param m client settings
    * @return {@code m}

@@ -91,7 +91,7 @@ final class KafkaCommand implements Callable<Integer> {
 
     int created = 0;
     if (!noTopics) {
-      try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      try (Admin admin = Admin.create(ClientOptions.localClient(kafka.bootstrapServers()))) {
         List<TopicAdmin.Status> statuses = new TopicAdmin(admin, topics, (short) 1).create();
         created = (int) statuses.stream().filter(s -> s.outcome() == TopicAdmin.Outcome.CREATED).count();
         statuses.stream().filter(s -> s.outcome() == TopicAdmin.Outcome.MISMATCH).forEach(

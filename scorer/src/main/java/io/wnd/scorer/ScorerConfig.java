@@ -318,7 +318,7 @@ public final class ScorerConfig extends AbstractConfig {
    *     by the kernel's autotuning unless those say otherwise. With Kafka's fixed defaults (64 KB to receive) a
    *     fetch response that arrives while the stream thread is busy overflows the consumer's buffer, the kernel
    *     drops segments from it, and the broker resends them after TCP's 200 ms minimum retransmission timeout:
-   *     bench score found a 208 ms fetch every few seconds, most of its p99 (docs/scorer-bench.md, session 18)
+   *     bench score found a 208 ms fetch every few seconds, stalls of 200-450 ms (docs/scorer-bench.md, session 18)
    */
   public Map<String, Object> clientConfig() {
     Map<String, Object> m = new HashMap<>(originalsWithPrefix(CLIENT_PREFIX));

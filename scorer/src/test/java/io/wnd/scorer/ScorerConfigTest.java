@@ -3,8 +3,10 @@ package io.wnd.scorer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 class ScorerConfigTest {
@@ -29,9 +31,15 @@ class ScorerConfigTest {
         .containsEntry("receive.buffer.bytes", -1).containsEntry("send.buffer.bytes", -1);
     ScorerConfig told = new ScorerConfig(Map.of("scorer.client.receive.buffer.bytes", "65536"));
     assertThat(told.clientConfig()).containsEntry("receive.buffer.bytes", "65536").containsEntry("send.buffer.bytes", -1);
-    assertThat(new ScorerConfig(Map.of("scorer.streams.main.consumer.receive.buffer.bytes", "32768")).streamsConfig())
-        .as("a setting for one client keeps its prefix, which Kafka Streams ranks above the plain key")
-        .containsEntry("main.consumer.receive.buffer.bytes", "32768");
+    // as Kafka Streams resolves them for each of its clients: the plain keys reach all, a prefixed one wins for its own
+    StreamsConfig streams = new StreamsConfig(new ScorerConfig(
+        Map.of("scorer.streams.main.consumer.receive.buffer.bytes", "32768")).streamsConfig());
+    assertThat(streams.getMainConsumerConfigs("g", "c", 0)).containsEntry("receive.buffer.bytes", "32768")
+        .containsEntry("send.buffer.bytes", -1);
+    for (Map<String, Object> client : List.of(streams.getProducerConfigs("c"), streams.getAdminConfigs("c"),
+        streams.getRestoreConsumerConfigs("c"), streams.getGlobalConsumerConfigs("c"))) {
+      assertThat(client).containsEntry("receive.buffer.bytes", -1).containsEntry("send.buffer.bytes", -1);
+    }
   }
 
   @Test

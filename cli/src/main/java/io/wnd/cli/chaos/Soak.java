@@ -108,7 +108,7 @@ public final class Soak {
   /** @return the outcome */
   public Result run() throws Exception {
     pipeline.start();
-    Map<String, Object> client = Map.of("bootstrap.servers", pipeline.bootstrap());
+    Map<String, Object> client = io.wnd.cli.ClientOptions.localClient(pipeline.bootstrap());
     Topics topics = new Topics(Topics.DEFAULT_PREFIX, Topics.DEFAULT_PARTITIONS);
     try (Admin admin = Admin.create(client)) {
       double measured = 0;
