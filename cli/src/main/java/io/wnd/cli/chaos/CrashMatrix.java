@@ -1,5 +1,6 @@
 package io.wnd.cli.chaos;
 
+import io.wnd.cli.ClientOptions;
 import io.wnd.ingest.Row;
 import io.wnd.ingest.generate.CriteoGenerator;
 import io.wnd.ingest.read.CriteoTsvWriter;
@@ -134,7 +135,7 @@ public final class CrashMatrix {
     double eventRate = Math.min(1000, plan.events() / 60.0);
     long eventTime = System.currentTimeMillis() - Duration.ofHours(2).toMillis();
     String previousTail = null;
-    try (Audit audit = new Audit(io.wnd.cli.ClientOptions.localClient(pipeline.bootstrap()), topics, "criteo")) {
+    try (Audit audit = new Audit(ClientOptions.localClient(pipeline.bootstrap()), topics, "criteo")) {
       for (int r = 1; r <= plan.rounds(); r++) {
         long t0 = System.nanoTime();
         String main = "r" + r + ".tsv";

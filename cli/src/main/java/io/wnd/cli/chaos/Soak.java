@@ -1,5 +1,6 @@
 package io.wnd.cli.chaos;
 
+import io.wnd.cli.ClientOptions;
 import io.wnd.schemas.topics.Topics;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -108,7 +109,7 @@ public final class Soak {
   /** @return the outcome */
   public Result run() throws Exception {
     pipeline.start();
-    Map<String, Object> client = io.wnd.cli.ClientOptions.localClient(pipeline.bootstrap());
+    Map<String, Object> client = ClientOptions.localClient(pipeline.bootstrap());
     Topics topics = new Topics(Topics.DEFAULT_PREFIX, Topics.DEFAULT_PARTITIONS);
     try (Admin admin = Admin.create(client)) {
       double measured = 0;

@@ -1,6 +1,7 @@
 package io.wnd.cli.demo;
 
 import io.wnd.broker.LocalKafka;
+import io.wnd.cli.ClientOptions;
 import io.wnd.ingest.replay.ReplayOptions;
 import io.wnd.ingest.replay.ReplaySummary;
 import io.wnd.ingest.replay.Replayer;
@@ -180,7 +181,7 @@ public final class DemoRun {
     long finalVersion = 0;
     try {
       kafka.start(Duration.ofSeconds(60));
-      Map<String, Object> client = io.wnd.cli.ClientOptions.localClient(kafka.bootstrapServers());
+      Map<String, Object> client = ClientOptions.localClient(kafka.bootstrapServers());
       try (Admin admin = Admin.create(client)) {
         for (TopicAdmin.Status s : new TopicAdmin(admin, topics, (short) 1).create()) {
           if (s.outcome() == TopicAdmin.Outcome.MISMATCH) {

@@ -491,6 +491,7 @@ public final class Replayer {
     cfg.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     cfg.put(org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "wnd-replay-resume");
     cfg.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG);
+    java.util.Set<String> own = new java.util.HashSet<>(names);
     try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(cfg,
         new org.apache.kafka.common.serialization.StringDeserializer(),
         new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
@@ -524,9 +525,9 @@ public final class Replayer {
         for (var r : consumer.poll(Duration.ofMillis(500))) {
           // only this replay's own ids (<input name>:<line>): another producer's records on the same topics are
           // not this run's to skip, and would never be met
+          int colon = r.key() == null ? -1 : r.key().lastIndexOf(':');
           if (r.offset() < ends.get(new org.apache.kafka.common.TopicPartition(r.topic(), r.partition()))
-              && r.key() != null && r.key().lastIndexOf(':') > 0
-              && names.contains(r.key().substring(0, r.key().lastIndexOf(':')))) {
+              && colon > 0 && own.contains(r.key().substring(0, colon))) {
             (r.topic().equals(impTopic) ? st.impressionsOnTopic : st.clicksOnTopic).add(r.key());
           }
         }

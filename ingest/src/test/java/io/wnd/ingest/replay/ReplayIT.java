@@ -106,12 +106,7 @@ class ReplayIT {
     assertThat(partial.rows() + rest.rows()).isEqualTo(10_000);
     assertThat(partial.clicks() + rest.clicks()).isEqualTo(2_182);
 
-    List<Impression> imps = impressions(kafka, topics, 10_000);
-    assertThat(imps).hasSize(10_000);
-    assertThat(imps).extracting(Impression::getId).doesNotHaveDuplicates();
-    List<Click> clicks = clicks(kafka, topics, 2_182);
-    assertThat(clicks).hasSize(2_182);
-    assertThat(clicks).extracting(Click::getImpressionId).doesNotHaveDuplicates();
+    assertEveryKaggleRowOnce(kafka, topics);
 
     // a complete replay resumed again does nothing
     ReplaySummary again = new Replayer(client(kafka), topics, options(0, -1, checkpoint, true))
@@ -134,12 +129,7 @@ class ReplayIT {
     assertThat(rest.completed()).isTrue();
     assertThat(rest.impressions()).isEqualTo(10_000 - checkpointed);
 
-    List<Impression> imps = impressions(kafka, topics, 10_000);
-    assertThat(imps).hasSize(10_000);
-    assertThat(imps).extracting(Impression::getId).doesNotHaveDuplicates();
-    List<Click> clicks = clicks(kafka, topics, 2_182);
-    assertThat(clicks).hasSize(2_182);
-    assertThat(clicks).extracting(Click::getImpressionId).doesNotHaveDuplicates();
+    assertEveryKaggleRowOnce(kafka, topics);
   }
 
   @Test
@@ -298,6 +288,16 @@ class ReplayIT {
    *
    * @return the rows it produced
    */
+  /** The topics hold each of the 10,000 Kaggle rows' impressions, and their 2,182 clicks, exactly once. */
+  private static void assertEveryKaggleRowOnce(LocalKafka kafka, Topics topics) {
+    List<Impression> imps = impressions(kafka, topics, 10_000);
+    assertThat(imps).hasSize(10_000);
+    assertThat(imps).extracting(Impression::getId).doesNotHaveDuplicates();
+    List<Click> clicks = clicks(kafka, topics, 2_182);
+    assertThat(clicks).hasSize(2_182);
+    assertThat(clicks).extracting(Click::getImpressionId).doesNotHaveDuplicates();
+  }
+
   private static long killedAfterItsFirstCheckpoint(LocalKafka kafka, Topics topics, Path file, Path checkpoint)
       throws Exception {
     Replayer replayer = new Replayer(client(kafka), topics, options(4_000, -1, checkpoint, false));
