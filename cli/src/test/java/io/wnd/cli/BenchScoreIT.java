@@ -65,6 +65,9 @@ class BenchScoreIT {
     }
     assertThat(s.get("swapping").get("versions_applied").asLong()).isGreaterThanOrEqualTo(2);
     assertThat(s.get("row_cache_rows").asLong()).isPositive();
+    // the paced producer takes Kafka's producer defaults unless told otherwise
+    assertThat(s.get("producer_linger_ms").asInt()).isEqualTo(5);
+    assertThat(s.get("producer_compression").asText()).isEqualTo("none");
     assertThat(s.get("swapping").get("rows_changed_per_version").asLong()).isPositive();
     assertThat(j.get("heap").get("max_mb").asLong()).isPositive();
     assertThat(j.get("heap").has("fixed")).isTrue();
@@ -78,10 +81,13 @@ class BenchScoreIT {
       Set<String> topicsBefore = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       WndIT.Result r = wnd("bench", "score", "-b", kafka.bootstrapServers(), "-X", "request.timeout.ms=20000",
           "--warmup-events", "0", "--events", "2000", "--settle", "0s", "--duration", "3s", "--swap-every", "1s",
-          "--train-examples", "2000", "--rate", "300", "--partitions", "2", "--json");
+          "--train-examples", "2000", "--rate", "300", "--partitions", "2", "--producer-compression", "lz4",
+          "--producer-linger-ms", "1", "--json");
       assertThat(r.code()).as(r.err()).isZero();
       JsonNode s = new ObjectMapper().readTree(r.lastLine()).get("specs").get(0);
       assertThat(s.get("broker").asText()).isEqualTo("external: " + kafka.bootstrapServers());
+      assertThat(s.get("producer_compression").asText()).isEqualTo("lz4");
+      assertThat(s.get("producer_linger_ms").asInt()).isEqualTo(1);
       String prefix = s.get("topic_prefix").asText();
       assertThat(prefix).matches("bench-score-[0-9]{8}-[0-9]{6}-[0-9a-f]{4}-criteo\\.");
       assertThat(s.get("throughput_scores").asLong() + s.get("throughput_warmup_scores").asLong()).isEqualTo(2000);
@@ -109,6 +115,14 @@ class BenchScoreIT {
     WndIT.Result r = wnd("bench", "score", "--duration", "soon");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--duration").doesNotContain("\tat ");
+  }
+
+  @Test
+  void shouldRefuseAnUnknownCompressionNamingTheChoices() {
+    WndIT.Result r = wnd("bench", "score", "--producer-compression", "lz5");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--producer-compression must be one of none, gzip, snappy, lz4, zstd, got 'lz5'")
+        .doesNotContain("\tat ");
   }
 
   @Test
