@@ -75,8 +75,8 @@ public final class ScorerConfig extends AbstractConfig {
   private static final String JOIN_PUNCTUATE_MS_DOC = "How often, in ms of the impressions' event time, the join looks for closed "
       + "windows and orphan clicks. Default 10: the windows that close in one interval are closed together, on the "
       + "stream thread, so a longer interval makes fewer but longer pauses in scoring (at 5,500 impressions/s, 1000 "
-      + "gave p99 108 ms and 100 gave 39 ms; at 8,000/s, the largest latency of a typical 100 ms was 24-31 ms with "
-      + "100 and 15-16 ms with 10; docs/scorer-bench.md).";
+      + "gave p99 108 ms and 100 gave 39 ms; at 8,000/s, the largest latency of a typical 100 ms of steady traffic was "
+      + "24-42 ms with 100, in four runs, and 15 ms with 10, in two; docs/scorer-bench.md).";
 
   /** How far ahead of the wall clock an event time may be. */
   public static final String EVENT_TIME_MAX_AHEAD_MS_CONFIG = "scorer.event.time.max.ahead.ms";
