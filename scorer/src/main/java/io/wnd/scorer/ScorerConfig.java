@@ -73,10 +73,12 @@ public final class ScorerConfig extends AbstractConfig {
   /** How often closed windows are looked for. */
   public static final String JOIN_PUNCTUATE_MS_CONFIG = "scorer.join.punctuate.interval.ms";
   private static final String JOIN_PUNCTUATE_MS_DOC = "How often, in ms of the impressions' event time, the join looks for closed "
-      + "windows and orphan clicks. Default 10: the windows that close in one interval are closed together, on the "
+      + "windows and orphan clicks. Default 100: the windows that close in one interval are closed together, on the "
       + "stream thread, so a longer interval makes fewer but longer pauses in scoring (at 5,500 impressions/s, 1000 "
-      + "gave p99 108 ms and 100 gave 39 ms; at 8,000/s, the largest latency of a typical 100 ms of steady traffic was "
-      + "24-42 ms with 100, in four runs, and 15 ms with 10, in two; docs/scorer-bench.md).";
+      + "gave p99 108 ms and 100 gave 39 ms). 10 lowers the latency of steady traffic further (at 8,000/s the largest "
+      + "latency of a typical 100 ms was 15 ms, in two runs, against 24-42 ms with 100, in four) but drained a backlog "
+      + "15-20 % slower (three alternated pairs): a look is three range scans of a store and a write of its cursor "
+      + "(a changelog record), at most one per impression. See docs/scorer-bench.md.";
 
   /** How far ahead of the wall clock an event time may be. */
   public static final String EVENT_TIME_MAX_AHEAD_MS_CONFIG = "scorer.event.time.max.ahead.ms";
@@ -182,7 +184,7 @@ public final class ScorerConfig extends AbstractConfig {
           ATTRIBUTION_WINDOW_MS_DOC)
       .define(ATTRIBUTION_GRACE_MS_CONFIG, Type.LONG, 60_000L, Range.atLeast(0), Importance.MEDIUM,
           ATTRIBUTION_GRACE_MS_DOC)
-      .define(JOIN_PUNCTUATE_MS_CONFIG, Type.LONG, 10L, Range.atLeast(1), Importance.LOW, JOIN_PUNCTUATE_MS_DOC)
+      .define(JOIN_PUNCTUATE_MS_CONFIG, Type.LONG, 100L, Range.atLeast(1), Importance.LOW, JOIN_PUNCTUATE_MS_DOC)
       .define(EVENT_TIME_MAX_AHEAD_MS_CONFIG, Type.LONG, ScorerTopology.Settings.DEFAULT_MAX_AHEAD_MS, Range.atLeast(0),
           Importance.LOW, EVENT_TIME_MAX_AHEAD_MS_DOC)
       .define(NO_MODEL_POLICY_CONFIG, Type.STRING, POLICY_HOLD, ValidString.in(POLICY_HOLD, POLICY_PRIOR),

@@ -20,7 +20,8 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,15 +35,17 @@ class JoinRestartTest {
   @TempDir
   Path dir;
 
-  @Test
-  void shouldMatchAClickThatWaitedForItsImpressionAcrossARestart() throws Exception {
+  @ParameterizedTest(name = "a look every {0} ms")
+  @ValueSource(longs = {1, 10, 100})
+  void shouldMatchAClickThatWaitedForItsImpressionAcrossARestart(long punctuateMs) throws Exception {
     Topics topics = Topics.defaults();
     Topics.Serdes serdes = Topics.serdes(null);
     StoreSerdes storeSerdes = new StoreSerdes();
     DeadLetters deadLetters = Fixtures.deadLetters(topics);
     try (ModelProvider provider = new ModelProvider(Fixtures.store(dir), Fixtures.SPEC)) {
       var metrics = new ScorerMetrics(new SimpleMeterRegistry(), deadLetters, provider);
-      var settings = new ScorerTopology.Settings(topics, Fixtures.SPEC, Fixtures.MODEL, 10_000, 2_000, 100, 0.1, 100);
+      var settings = new ScorerTopology.Settings(topics, Fixtures.SPEC, Fixtures.MODEL, 10_000, 2_000, punctuateMs, 0.1,
+          100);
       MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
       context.setCurrentSystemTimeMs(T0);
       context.setRecordMetadata(topics.name(Topics.CLICKS), 0, 0);

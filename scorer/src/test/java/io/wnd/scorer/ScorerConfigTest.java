@@ -78,6 +78,14 @@ class ScorerConfigTest {
   }
 
   @Test
+  void shouldLookForClosedWindowsEveryHundredMillisecondsOfEventTimeUnlessTold() {
+    assertThat(new ScorerConfig(Map.of()).topologySettings().punctuateMs()).isEqualTo(100);
+    assertThat(new ScorerConfig(Map.of(ScorerConfig.JOIN_PUNCTUATE_MS_CONFIG, "10")).topologySettings().punctuateMs())
+        .isEqualTo(10);
+    assertBad(ScorerConfig.JOIN_PUNCTUATE_MS_CONFIG, "0");
+  }
+
+  @Test
   void shouldBoundTheHeldStoreAndServeThePriorToItsOverflow() {
     ScorerTopology.Settings d = new ScorerConfig(Map.of()).topologySettings();
     assertThat(d.hold()).isTrue();
