@@ -131,14 +131,15 @@ final class BenchScoreCommand implements java.util.concurrent.Callable<Integer> 
   @Option(names = "--producer-linger-ms", defaultValue = "5",
       description = "linger.ms of the impressions' producer in the paced phases. Latency is timed from when an "
           + "impression is due, so the producer's batching delay is part of it (default: ${DEFAULT-VALUE}, Kafka's "
-          + "own default since 4.0; wnd replay uses 10).")
+          + "own default since 4.0; wnd replay uses 10). Wins over -X and --client-config.")
   int lingerMs;
 
   @Option(names = "--producer-compression", paramLabel = "TYPE", defaultValue = "none",
       description = "compression.type of the impressions' producer in the paced phases: none, gzip, snappy, lz4 or "
           + "zstd (default: ${DEFAULT-VALUE}, Kafka's default; wnd replay uses lz4, for bulk replays). A paced "
           + "producer makes small batches, and Kafka's lz4 allocates two 64 KB block buffers per batch: at 10,000 "
-          + "impressions/s in 5 ms batches, about 235 MB/s of garbage, 40 % of the bench process's allocation.")
+          + "impressions/s in 5 ms batches, about 235 MB/s of garbage, 40 % of the bench process's allocation. Wins "
+          + "over -X and --client-config.")
   String compression;
 
   @Option(names = "--rate", paramLabel = "N", description = "Impressions/s of the latency phases (default: half the measured throughput).")

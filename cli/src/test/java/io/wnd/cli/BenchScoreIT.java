@@ -65,7 +65,7 @@ class BenchScoreIT {
     }
     assertThat(s.get("swapping").get("versions_applied").asLong()).isGreaterThanOrEqualTo(2);
     assertThat(s.get("row_cache_rows").asLong()).isPositive();
-    // the paced producer takes Kafka's producer defaults unless told otherwise
+    // the paced producer takes Kafka's default linger.ms and compression.type unless told otherwise
     assertThat(s.get("producer_linger_ms").asInt()).isEqualTo(5);
     assertThat(s.get("producer_compression").asText()).isEqualTo("none");
     assertThat(s.get("swapping").get("rows_changed_per_version").asLong()).isPositive();
