@@ -166,7 +166,7 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
     ModelView view = scorer.view();
     LOG.info("task {}: scoring {} held impressions with v{}", context.taskId(), all.size(), view.version().version());
     for (KeyValue<String, Impression> kv : all) {
-      held.delete(kv.key);
+      JoinProcessor.remove(held, kv.key);
       Record<String, Impression> heldRecord =
           new Record<>(kv.key, kv.value, kv.value.getEventTime().toEpochMilli());
       score(kv.key, kv.value, view, heldRecord, priorLogit);
