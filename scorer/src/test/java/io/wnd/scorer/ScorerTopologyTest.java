@@ -12,6 +12,7 @@ import io.wnd.schemas.deadletter.DeadLetterHandler;
 import io.wnd.schemas.deadletter.DeadLetters;
 import io.wnd.schemas.topics.Topics;
 import io.wnd.scorer.internals.JoinEntry;
+import io.wnd.scorer.internals.JoinProcessor;
 import io.wnd.state.encode.Encoder;
 import io.wnd.state.model.ForwardPass;
 import io.wnd.state.model.WideDeepModel;
@@ -219,13 +220,29 @@ class ScorerTopologyTest {
     assertThat(r.value().getFeatures()).isEqualTo(Fixtures.features(1));
     assertThat(h.exampleTopic.isEmpty()).isTrue();
     assertThat(h.metrics.outcomeCount(ScorerMetrics.NEGATIVE)).isEqualTo(1);
-    // the join keeps an example only until it is sent
+    // closing wrote no entry: the look's close cursor says a is closed and x is not
     org.apache.kafka.streams.state.KeyValueStore<String, JoinEntry> joined =
         h.driver.getKeyValueStore(ScorerTopology.JOIN_STORE);
-    assertThat(joined.get("a").state()).isEqualTo(JoinEntry.NEGATIVE);
-    assertThat(joined.get("a").example()).isNull();
-    assertThat(joined.get("x").state()).isEqualTo(JoinEntry.OPEN);
-    assertThat(joined.get("x").example()).isNotNull();
+    assertThat(joined.get("a").state()).isEqualTo(JoinEntry.OPEN_UNTIL);
+    assertThat(joined.get("a").closeAt()).isEqualTo(T0 + WINDOW + GRACE);
+    assertThat(joined.get("a").isOpen(closeCursor())).isFalse();
+    assertThat(joined.get("x").isOpen(closeCursor())).isTrue();
+    // so a click on a now, inside its window, is late (no second example), and one on x makes x's positive
+    h.clicks.pipeInput("a", Fixtures.click("a", T0 + 1));
+    assertThat(h.exampleTopic.isEmpty()).isTrue();
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.LATE_CLICK)).isEqualTo(1);
+    h.clicks.pipeInput("x", Fixtures.click("x", T0 + WINDOW + GRACE));
+    assertThat(h.examples().get("x").getLabel()).isEqualTo(1);
+    assertThat(joined.get("x").state()).isEqualTo(JoinEntry.POSITIVE);
+    // nor does a later look send a's negative again
+    h.impressions.pipeInput("z", Fixtures.impression("z", T0 + WINDOW + GRACE + 500, 4));
+    assertThat(h.exampleTopic.isEmpty()).isTrue();
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.NEGATIVE)).isEqualTo(1);
+  }
+
+  /** The close cursor of the (single) task's join, from its deadline store. */
+  private long closeCursor() {
+    return JoinProcessor.closeCursor(h.driver.getKeyValueStore(ScorerTopology.EXPIRY_STORE));
   }
 
   @Test
@@ -240,7 +257,7 @@ class ScorerTopologyTest {
     long closedAt = T0 + WINDOW + GRACE;
     h.impressions.pipeInput("x", Fixtures.impression("x", closedAt, 2));
     assertThat(h.examples()).containsOnlyKeys("a");
-    assertThat(joined.get("a").state()).isEqualTo(JoinEntry.NEGATIVE);
+    assertThat(joined.get("a").isOpen(closeCursor())).isFalse();
     assertThat(deadlinesOf("a")).hasSize(1);
     org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]> deadlines =
         h.driver.getKeyValueStore(ScorerTopology.EXPIRY_STORE);
@@ -252,7 +269,7 @@ class ScorerTopologyTest {
     h.impressions.pipeInput("z", Fixtures.impression("z", closedAt + WINDOW, 4));
     assertThat(joined.get("a")).isNull();
     assertThat(deadlinesOf("a")).isEmpty();
-    assertThat(joined.get("x").state()).as("x's window is still open").isEqualTo(JoinEntry.OPEN);
+    assertThat(joined.get("x").isOpen(closeCursor())).as("x's window is still open").isTrue();
     assertThat(deadlinesOf("x")).hasSize(1);
     assertThat(h.metrics.outcomeCount(ScorerMetrics.NEGATIVE)).isEqualTo(1);
   }
@@ -281,13 +298,62 @@ class ScorerTopologyTest {
     h.impressions.pipeInput("x", Fixtures.impression("x", T0 + 2 * WINDOW, 2));
     assertThat(h.examples()).containsOnlyKeys("a");
     // an impression from before the last scan (older than stream time, not older than the join remembers): its
-    // window is already over in stream time, and the next scan must still find it
+    // window is already over in stream time, and a look past its deadline was made: its negative goes out at once
     h.impressions.pipeInput("late", Fixtures.impression("late", T0 + 1_000, 3));
-    h.impressions.pipeInput("y", Fixtures.impression("y", T0 + 2 * WINDOW + 500, 4));
+    assertThat(h.examples()).containsOnlyKeys("late");
+    // so does one whose deadline is the last look's clock exactly (that look closed every deadline up to it)
+    long cursor = closeCursor();
+    h.impressions.pipeInput("edge", Fixtures.impression("edge", cursor - WINDOW - GRACE, 4));
+    assertThat(h.examples()).containsOnlyKeys("edge");
+    // and one a millisecond later waits for the next look
+    h.impressions.pipeInput("next", Fixtures.impression("next", cursor - WINDOW - GRACE + 1, 5));
+    assertThat(h.exampleTopic.isEmpty()).isTrue();
+    h.impressions.pipeInput("y", Fixtures.impression("y", T0 + 2 * WINDOW + 500, 6));
     Map<String, LabelledExample> ex = h.examples();
-    assertThat(ex).containsOnlyKeys("late");
-    assertThat(ex.get("late").getLabel()).isZero();
-    assertThat(h.metrics.outcomeCount(ScorerMetrics.NEGATIVE)).isEqualTo(2);
+    assertThat(ex).containsOnlyKeys("next");
+    assertThat(ex.get("next").getLabel()).isZero();
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.NEGATIVE)).isEqualTo(4);
+    // their clicks, inside their windows, are late; the forgetting scan finds their deadlines a window later
+    h.clicks.pipeInput("late", Fixtures.click("late", T0 + 1_001));
+    h.clicks.pipeInput("edge", Fixtures.click("edge", cursor - WINDOW - GRACE + 1));
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.LATE_CLICK)).isEqualTo(2);
+    assertThat(deadlinesOf("late")).containsExactly("W@" + cursor);
+    h.impressions.pipeInput("z", Fixtures.impression("z", T0 + 4 * WINDOW, 7));
+    assertThat(deadlinesOf("late")).isEmpty();
+    assertThat(deadlinesOf("edge")).isEmpty();
+    assertThat(h.examples()).containsOnlyKeys("x", "y");
+  }
+
+  @Test
+  void shouldCloseEntriesWrittenBeforeClosingStoppedRewritingThemAsBefore() throws Exception {
+    h = withModel();
+    org.apache.kafka.streams.state.KeyValueStore<String, JoinEntry> joined =
+        h.driver.getKeyValueStore(ScorerTopology.JOIN_STORE);
+    org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]> deadlines =
+        h.driver.getKeyValueStore(ScorerTopology.EXPIRY_STORE);
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0, 1));
+    h.impressions.pipeInput("b", Fixtures.impression("b", T0 + 1, 2));
+    // a as an earlier build stored it: open (state 0, no deadline in the entry)
+    JoinEntry now = joined.get("a");
+    joined.put("a", new JoinEntry(JoinEntry.OPEN, T0, 0, now.example()));
+    h.impressions.pipeInput("x", Fixtures.impression("x", T0 + WINDOW + GRACE + 1, 3));
+    assertThat(h.examples()).containsOnlyKeys("a", "b");
+    assertThat(joined.get("a").state()).as("rewritten when it closed, as before").isEqualTo(JoinEntry.NEGATIVE);
+    assertThat(joined.get("b").state()).isEqualTo(JoinEntry.OPEN_UNTIL);
+    // an earlier build put a late impression's deadline at the cursor, for the next look to close (it scans from
+    // the cursor itself); the entries of this build there (closed by the look at the cursor) are not sent again
+    long cursor = closeCursor();
+    h.impressions.pipeInput("c", Fixtures.impression("c", T0, 4));
+    h.impressions.pipeInput("d", Fixtures.impression("d", cursor - WINDOW - GRACE, 5));
+    assertThat(h.examples()).containsOnlyKeys("c", "d");
+    h.impressions.pipeInput("old", Fixtures.impression("old", cursor + 1, 6));
+    JoinEntry old = joined.get("old");
+    joined.put("old", new JoinEntry(JoinEntry.OPEN, T0 + 3, 0, old.example()));
+    deadlines.put(org.apache.kafka.common.utils.Bytes.wrap(java.nio.ByteBuffer.allocate(9 + 3).put((byte) 'W')
+        .putLong(cursor).put("old".getBytes(StandardCharsets.UTF_8)).array()), new byte[0]);
+    h.impressions.pipeInput("y", Fixtures.impression("y", cursor + 100, 7));
+    assertThat(h.examples()).containsOnlyKeys("old");
+    assertThat(h.metrics.outcomeCount(ScorerMetrics.NEGATIVE)).isEqualTo(5);
   }
 
   @Test

@@ -148,7 +148,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
    * @return the join's clock at its last punctuation (0 if it never closed a window): where a restarted task's
    *     clock starts
    */
-  static long closeCursor(KeyValueStore<Bytes, byte[]> expiry) {
+  public static long closeCursor(KeyValueStore<Bytes, byte[]> expiry) {
     byte[] cursor = expiry.get(CLOSE_CURSOR_KEY);
     return cursor == null ? 0 : ByteBuffer.wrap(cursor).getLong();
   }
@@ -184,6 +184,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     byte[] encoded = imp instanceof ReceivedImpression r && r.currentSchema()
         ? r.negativeExample(id, t, s.score().getProbability(), s.score().getModel(), s.score().getVersion())
         : serdes.examples().serialize(examplesTopic, unlabelled(id, s));
+    long close = closeTime(t);
     JoinEntry entry = null;
     if (c != null) {
       remove(early, id);
@@ -192,10 +193,17 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
       entry = click(id, t, encoded, c.clickTime());
     }
     if (entry == null) {
-      entry = new JoinEntry(JoinEntry.OPEN, t, encoded);
+      if (close <= closeFrom) {
+        // read after later impressions moved the clock past its window and grace, and a look past its deadline was
+        // made: closed now (an open entry with this deadline would count as closed, its negative never sent)
+        sendNegative(id, t, encoded);
+        entry = new JoinEntry(JoinEntry.NEGATIVE, t, 0, null);
+      } else {
+        entry = JoinEntry.open(t, close, encoded);
+      }
     }
     entries.put(id, entry);
-    schedule(closeTime(t), CLOSE, id);
+    schedule(close, CLOSE, id);
     if (impressionTime >= nextExpiry) {
       // the next multiple of the interval: a deadline is looked at within one interval of the clock passing it
       nextExpiry = impressionTime - Math.floorMod(impressionTime, settings.punctuateMs()) + settings.punctuateMs();
@@ -214,7 +222,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     long clickTime = c.getEventTime().toEpochMilli();
     JoinEntry entry = entries.get(id);
     if (entry != null) {
-      if (entry.state() == JoinEntry.OPEN) {
+      if (entry.isOpen(closeFrom)) {
         JoinEntry after = click(id, entry.impressionTime(), entry.example(), clickTime);
         if (after != null) {
           entries.put(id, after);
@@ -275,7 +283,7 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     context.forward(new Record<Object, Object>(id, positive, Math.max(clickTime, impressionTime)),
         ScorerTopology.EXAMPLES_SINK);
     metrics.outcome(ScorerMetrics.POSITIVE);
-    return new JoinEntry(JoinEntry.POSITIVE, impressionTime, null);
+    return new JoinEntry(JoinEntry.POSITIVE, impressionTime, 0, null);
   }
 
   private long closeTime(long impressionTime) {
@@ -283,11 +291,12 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
   }
 
   /**
-   * Puts a due time into the deadline store. A window that closed already by the join's clock (an impression read
-   * after later ones moved the clock past its window and grace) is put at {@link #closeFrom}, where the next scan
-   * starts, so that it is closed at the next look without the scan going back over windows it closed (their keys stay
-   * until they are forgotten: going back would read their entries again). An orphan deadline lowers where the next
-   * orphan scan starts instead (those keys are deleted when due).
+   * Puts a due time into the deadline store. The deadline of a window that a look closed already (an impression
+   * read after later ones moved the clock past its window and grace; its negative was sent when it was read) is put
+   * at {@link #closeFrom}, where the next close scan starts, for the forgetting scan to find a window later; the close
+   * scan does not go back over the windows it closed (their keys stay until they are forgotten: going back would read
+   * their entries again). An orphan deadline lowers where the next orphan scan starts instead (those keys are
+   * deleted when due).
    */
   private void schedule(long time, byte kind, String id) {
     if (kind == CLOSE) {
@@ -302,20 +311,24 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
    * One look at the deadlines due by the join's clock: closes the windows (a negative where no click came), then
    * forgets the impressions whose window closed a window ago (their close keys and entries are deleted), then
    * declares the orphan clicks. A close key is written once per impression and deleted once: closing leaves it in
-   * place, and the forgetting scan, a window behind, finds it again.
+   * place, and the forgetting scan, a window behind, finds it again. Closing writes neither the entry nor the key:
+   * the close cursor, written once per look, says which entries are closed ({@link JoinEntry#closedBy}).
    *
    * @param clock the join's clock
    */
   private void expire(long clock) {
     long closedBefore = closeFrom;
+    // from the cursor itself, not past it: keys of entries written before closing stopped writing them may be there
     for (Bytes k : due(CLOSE, closeFrom, clock)) {
       String id = idOf(k);
       JoinEntry e = entries.get(id);
-      if (e != null && e.state() == JoinEntry.OPEN) {
-        // the example as encoded when the impression was scored: label 0, no click time
-        context.forward(new Record<Object, Object>(id, e.example(), e.impressionTime() + settings.windowMs()),
-            ScorerTopology.EXAMPLES_SINK);
-        metrics.outcome(ScorerMetrics.NEGATIVE);
+      if (e == null) {
+        continue;
+      }
+      if (e.state() == JoinEntry.OPEN_UNTIL && !e.closedBy(closedBefore)) {
+        sendNegative(id, e.impressionTime(), e.example());
+      } else if (e.state() == JoinEntry.OPEN) {
+        sendNegative(id, e.impressionTime(), e.example());
         entries.put(id, e.sent(JoinEntry.NEGATIVE));
       }
     }
@@ -330,6 +343,11 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
         remove(entries, idOf(k));
       }
       forgetFrom = forgetUpTo;
+    }
+    if (earlyCount == 0) {
+      // an orphan key is put and deleted with its early click: none to scan for
+      orphanFrom = Math.max(orphanFrom, clock);
+      return;
     }
     List<Bytes> orphans = due(ORPHAN, orphanFrom, clock);
     // every orphan key below clock is deleted below, but those kept for later (which lower this again)
@@ -361,6 +379,13 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
           "no impression " + id + " arrived by " + Instant.ofEpochMilli(time) + " in the impressions' event time (click at "
               + Instant.ofEpochMilli(c.clickTime()) + ", grace " + settings.graceMs() + " ms)"));
     }
+  }
+
+  /** Sends the example as encoded when the impression was scored (label 0, no click time): its window closed. */
+  private void sendNegative(String id, long impressionTime, byte[] example) {
+    context.forward(new Record<Object, Object>(id, example, impressionTime + settings.windowMs()),
+        ScorerTopology.EXAMPLES_SINK);
+    metrics.outcome(ScorerMetrics.NEGATIVE);
   }
 
   /** The keys of one kind due in [from, upTo], in time order (collected first: the caller changes the store). */

@@ -8,9 +8,9 @@ import org.apache.kafka.common.serialization.Serdes;
 /** Serdes of the join's store values: a few fixed-width fields, then bytes kept as they are. */
 public final class StoreSerdes {
   /**
-   * @return the serde of {@link JoinEntry}: state (1 byte), impression time (8), then the encoded example as is
-   *     (nothing once it was sent). Entries written before closed entries dropped their example still read: their
-   *     bytes are kept but not used.
+   * @return the serde of {@link JoinEntry}: state (1 byte), impression time (8), for {@link JoinEntry#OPEN_UNTIL}
+   *     its deadline (8), then the encoded example as is (nothing once it was sent). Entries written before
+   *     closed entries dropped their example still read: their bytes are kept but not used.
    */
   public Serde<JoinEntry> joinEntry() {
     return Serdes.serdeFrom((topic, e) -> {
@@ -18,7 +18,12 @@ public final class StoreSerdes {
         return null;
       }
       byte[] ex = e.example() == null ? new byte[0] : e.example();
-      return ByteBuffer.allocate(9 + ex.length).put(e.state()).putLong(e.impressionTime()).put(ex).array();
+      boolean until = e.state() == JoinEntry.OPEN_UNTIL;
+      ByteBuffer b = ByteBuffer.allocate((until ? 17 : 9) + ex.length).put(e.state()).putLong(e.impressionTime());
+      if (until) {
+        b.putLong(e.closeAt());
+      }
+      return b.put(ex).array();
     }, (topic, b) -> {
       if (b == null) {
         return null;
@@ -26,7 +31,11 @@ public final class StoreSerdes {
       ByteBuffer buf = ByteBuffer.wrap(b);
       byte state = buf.get();
       long time = buf.getLong();
-      return new JoinEntry(state, time, state == JoinEntry.OPEN ? Arrays.copyOfRange(b, 9, b.length) : null);
+      return switch (state) {
+        case JoinEntry.OPEN_UNTIL -> new JoinEntry(state, time, buf.getLong(), Arrays.copyOfRange(b, 17, b.length));
+        case JoinEntry.OPEN -> new JoinEntry(state, time, 0, Arrays.copyOfRange(b, 9, b.length));
+        default -> new JoinEntry(state, time, 0, null);
+      };
     });
   }
 
