@@ -86,6 +86,23 @@ class ScorerConfigTest {
   }
 
   @Test
+  void shouldGiveTheProducerLargeBatchesUnlessTheUserSetsASize() {
+    assertThat(new ScorerConfig(Map.of()).streamsConfig()).containsEntry("producer.batch.size", 262_144)
+        .doesNotContainKey("batch.size");
+    // the user's size, for every client or for the producer, is the one Kafka Streams sees
+    Map<String, Object> client = new ScorerConfig(Map.of(ScorerConfig.CLIENT_PREFIX + "batch.size", "1000"))
+        .streamsConfig();
+    assertThat(client).containsEntry("batch.size", "1000").doesNotContainKey("producer.batch.size");
+    Map<String, Object> producer = new ScorerConfig(Map.of(ScorerConfig.STREAMS_PREFIX + "producer.batch.size",
+        "2000")).streamsConfig();
+    assertThat(producer).containsEntry("producer.batch.size", "2000");
+    assertThat(new org.apache.kafka.streams.StreamsConfig(client).getProducerConfigs("c"))
+        .containsEntry("batch.size", "1000");
+    assertThat(new org.apache.kafka.streams.StreamsConfig(new ScorerConfig(Map.of()).streamsConfig())
+        .getProducerConfigs("c")).containsEntry("batch.size", 262_144);
+  }
+
+  @Test
   void shouldBoundTheHeldStoreAndServeThePriorToItsOverflow() {
     ScorerTopology.Settings d = new ScorerConfig(Map.of()).topologySettings();
     assertThat(d.hold()).isTrue();
