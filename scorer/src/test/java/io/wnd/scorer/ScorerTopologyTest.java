@@ -246,6 +246,24 @@ class ScorerTopologyTest {
   }
 
   @Test
+  void shouldAlsoLookForClosedWindowsAfterEnoughImpressionsBetweenTwoLooksInEventTime() throws Exception {
+    h = withModel();
+    h.impressions.pipeInput("a", Fixtures.impression("a", T0 + 30, 1));
+    // a look at a clock just past a 100 ms boundary; the next one by time is 100 ms later
+    h.impressions.pipeInput("b", Fixtures.impression("b", T0 + WINDOW + GRACE + 10, 2));
+    assertThat(h.exampleTopic.isEmpty()).isTrue();
+    // the clock passes a's deadline (T0 + WINDOW + GRACE + 30) but not the boundary: a's window closes at the look
+    // that comes after LOOK_EVERY impressions
+    for (int i = 1; i < JoinProcessor.LOOK_EVERY; i++) {
+      h.impressions.pipeInput("c" + i, Fixtures.impression("c" + i, T0 + WINDOW + GRACE + 40, 3));
+    }
+    assertThat(h.exampleTopic.isEmpty()).isTrue();
+    h.impressions.pipeInput("d", Fixtures.impression("d", T0 + WINDOW + GRACE + 40, 4));
+    assertThat(h.examples()).containsOnlyKeys("a");
+    assertThat(closeCursor()).isEqualTo(T0 + WINDOW + GRACE + 40);
+  }
+
+  @Test
   void shouldKeepOneDeadlineAnImpressionFromItsScoreUntilItIsForgottenAWindowAfterItsWindowClosed() throws Exception {
     h = withModel();
     org.apache.kafka.streams.state.KeyValueStore<String, JoinEntry> joined =

@@ -55,6 +55,16 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
    * just before them would step over all of them at every punctuation.
    */
   private static final byte ORPHAN = 'o';
+  /**
+   * A look also comes after this many impressions of the task, if its clock moved. A look closes the windows whose
+   * deadlines the clock passed since the last one, in one go on the stream thread (about 10 µs each with the
+   * forgetting a window later), and impressions arriving meanwhile wait: with looks only every 100 ms of event time,
+   * a task of live traffic at 1,700/s closes some 170 windows at once (a scorer of six tasks at 10,000/s: a burst of
+   * about 10 ms every 100 ms). After 64 impressions the burst is below 1 ms, and the look's own cost (two range scans
+   * and the cursor's write, some 20 µs) is spread over at least 64 impressions: looking every 10 ms of event time
+   * instead made a backlog's drain 15-20 % slower, since a backlog replays its event time far faster than it passed.
+   */
+  public static final int LOOK_EVERY = 64;
   /** The key of {@link #closeFrom} in the deadline store (a kind of its own, sorting before the others). */
   private static final Bytes CLOSE_CURSOR_KEY = Bytes.wrap(new byte[] {0, 'c', 'l', 'o', 's', 'e'});
 
@@ -108,6 +118,8 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
    * impression.
    */
   private long earlyCount;
+  /** Impressions since the last look. */
+  private int sinceLook;
 
   /**
    * @param settings the topology's settings
@@ -204,9 +216,11 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     }
     entries.put(id, entry);
     schedule(close, CLOSE, id);
-    if (impressionTime >= nextExpiry) {
+    sinceLook++;
+    if (impressionTime >= nextExpiry || (sinceLook >= LOOK_EVERY && impressionTime > closeFrom)) {
       // the next multiple of the interval: a deadline is looked at within one interval of the clock passing it
       nextExpiry = impressionTime - Math.floorMod(impressionTime, settings.punctuateMs()) + settings.punctuateMs();
+      sinceLook = 0;
       expire(impressionTime);
     }
   }
