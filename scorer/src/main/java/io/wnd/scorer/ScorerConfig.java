@@ -354,22 +354,24 @@ public final class ScorerConfig extends AbstractConfig {
     // message with String.format whenever a task's input partition has nothing buffered
     // (PartitionGroup.readyToProcess), about 2 KB of the 17 KB the stream thread allocates per score.
     m.put("max.task.idle.ms", 0L);
-    // The producer's batches: 256 KB where Kafka's default is 16 KB, unless the user's settings give a size
-    // (scorer.client.batch.size or scorer.streams.producer.batch.size). Every impression writes its join entry, about
-    // 420 bytes with its example, to a changelog partition of its task, so 16 KB filled every ~40 impressions: in
-    // bench score's drain the producer's network thread took 7.5-7.9 µs a score, the broker's request handlers
-    // 6.5-7.9 and its network thread 3.6, against 3.6-3.7, 3.5-4.4 and 1.5-1.6 with 256 KB, and the stream thread
-    // 37.3-38.6 against 34.4-34.9 (two alternated pairs). The buffers come from the producer's pool (buffer.memory,
-    // 32 MB): a batch per partition written, about 30 for six tasks.
-    if (!m.containsKey("batch.size") && !originalsWithPrefix(STREAMS_PREFIX).containsKey("producer.batch.size")) {
-      m.put("producer.batch.size", PRODUCER_BATCH_BYTES);
-    }
+    // The producer's batches (set below, after the user's settings): 256 KB where Kafka's default is 16 KB, unless
+    // those give a size (scorer.client.batch.size, scorer.streams.batch.size, or either's producer.batch.size). Every
+    // impression writes its join entry, about 420 bytes with its example, to a changelog partition of its task, so
+    // 16 KB filled every ~40 impressions: in bench score's drain the producer's network thread took 7.5-7.9 µs a
+    // score, the broker's request handlers 6.5-7.9 and its network thread 3.6, against 3.6-3.7, 3.5-4.4 and 1.5-1.6
+    // with 256 KB, and the stream thread 37.3-38.6 against 34.4-34.9 (two alternated pairs). The buffers come from
+    // the producer's pool (buffer.memory, 32 MB): a batch per partition written since the last send, about 30 for six
+    // tasks; a scorer with hundreds of tasks would want a larger buffer.memory or smaller batches, or its sends wait
+    // for the pool.
     long rocksBytes = getLong(ROCKSDB_MEMORY_BYTES_CONFIG);
     if (rocksBytes > 0) {
       m.put("rocksdb.config.setter", io.wnd.scorer.internals.BoundedRocksMemory.class);
       m.put(io.wnd.scorer.internals.BoundedRocksMemory.BYTES_CONFIG, rocksBytes);
     }
     m.putAll(originalsWithPrefix(STREAMS_PREFIX));
+    if (!m.containsKey("batch.size") && !m.containsKey("producer.batch.size")) {
+      m.put("producer.batch.size", PRODUCER_BATCH_BYTES);
+    }
     m.put("application.id", applicationId());
     return m;
   }

@@ -20,6 +20,7 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +75,65 @@ class JoinRestartTest {
       assertThat(example.getLabel()).isEqualTo(1);
       assertThat(example.getClickTime()).isEqualTo(Instant.ofEpochMilli(T0 + 500));
     }
+  }
+
+  @Test
+  void shouldKnowWhichEntriesClosedAcrossARestartFromTheCloseCursorAlone() throws Exception {
+    Topics topics = Topics.defaults();
+    Topics.Serdes serdes = Topics.serdes(null);
+    StoreSerdes storeSerdes = new StoreSerdes();
+    DeadLetters deadLetters = Fixtures.deadLetters(topics);
+    try (ModelProvider provider = new ModelProvider(Fixtures.store(dir), Fixtures.SPEC)) {
+      var metrics = new ScorerMetrics(new SimpleMeterRegistry(), deadLetters, provider);
+      long window = 10_000;
+      long grace = 2_000;
+      var settings = new ScorerTopology.Settings(topics, Fixtures.SPEC, Fixtures.MODEL, window, grace, 100, 0.1, 100);
+      MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+      context.setCurrentSystemTimeMs(T0);
+      context.setRecordMetadata(topics.name(Topics.CLICKS), 0, 0);
+      store(context, ScorerTopology.HELD_STORE, Serdes.String(), serdes.impressions());
+      store(context, ScorerTopology.JOIN_STORE, Serdes.String(), storeSerdes.joinEntry());
+      store(context, ScorerTopology.EARLY_CLICKS_STORE, Serdes.String(), storeSerdes.earlyClick());
+      store(context, ScorerTopology.EXPIRY_STORE, Serdes.Bytes(), Serdes.ByteArray());
+
+      // a's window closes before the restart (its negative goes out), x's does not
+      JoinProcessor before = new JoinProcessor(settings, serdes, metrics, deadLetters);
+      before.init(context);
+      before.process(scored("a", T0, 1));
+      before.process(scored("x", T0 + 5_000, 2));
+      before.process(scored("y", T0 + window + grace, 3));
+      before.close();
+      assertThat(negatives(context)).containsExactly("a");
+      context.resetForwards();
+
+      JoinProcessor after = new JoinProcessor(settings, serdes, metrics, deadLetters);
+      after.init(context);
+      // a click on a, inside its window, is late: its negative was sent before the restart
+      after.process(new Record<>("a", Fixtures.click("a", T0 + 1), T0 + 1));
+      assertThat(metrics.outcomeCount(ScorerMetrics.LATE_CLICK)).isEqualTo(1);
+      // the looks after the restart send x's negative once, and not a's again
+      after.process(scored("z", T0 + 5_000 + window + grace, 4));
+      after.process(scored("w", T0 + 5_000 + window + grace + 500, 5));
+      assertThat(negatives(context)).containsExactly("x");
+      assertThat(metrics.outcomeCount(ScorerMetrics.NEGATIVE)).isEqualTo(2);
+    }
+  }
+
+  private static Record<String, Object> scored(String id, long time, int seed) {
+    Impression imp = Fixtures.impression(id, time, seed);
+    Score score = new Score(id, 0.25, -1.0986, Fixtures.MODEL, 1L, Instant.ofEpochMilli(time), Instant.ofEpochMilli(time));
+    return new Record<>(id, new Scored(imp, score), time);
+  }
+
+  /** The ids of the examples forwarded with label 0. */
+  private static List<String> negatives(MockProcessorContext<Object, Object> context) {
+    Topics.Serdes serdes = Topics.serdes(null);
+    return context.forwarded().stream()
+        .filter(f -> f.childName().orElse("").equals(ScorerTopology.EXAMPLES_SINK))
+        .map(f -> serdes.examples().deserialize("t", (byte[]) f.record().value()))
+        .filter(e -> e.getLabel() == 0)
+        .map(e -> e.getImpressionId().toString())
+        .toList();
   }
 
   private static <K, V> void store(MockProcessorContext<Object, Object> context, String name, Serde<K> keys,

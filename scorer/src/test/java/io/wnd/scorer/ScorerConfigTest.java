@@ -96,6 +96,12 @@ class ScorerConfigTest {
     Map<String, Object> producer = new ScorerConfig(Map.of(ScorerConfig.STREAMS_PREFIX + "producer.batch.size",
         "2000")).streamsConfig();
     assertThat(producer).containsEntry("producer.batch.size", "2000");
+    for (String key : List.of(ScorerConfig.STREAMS_PREFIX + "batch.size",
+        ScorerConfig.CLIENT_PREFIX + "producer.batch.size")) {
+      Map<String, Object> m = new ScorerConfig(Map.of(key, "3000")).streamsConfig();
+      assertThat(new org.apache.kafka.streams.StreamsConfig(m).getProducerConfigs("c")).as(key)
+          .containsEntry("batch.size", "3000");
+    }
     assertThat(new org.apache.kafka.streams.StreamsConfig(client).getProducerConfigs("c"))
         .containsEntry("batch.size", "1000");
     assertThat(new org.apache.kafka.streams.StreamsConfig(new ScorerConfig(Map.of()).streamsConfig())

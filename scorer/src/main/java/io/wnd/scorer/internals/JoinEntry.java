@@ -8,11 +8,14 @@ package io.wnd.scorer.internals;
  * without a click, so that the common case (a negative) encodes the example once and never decodes it. A click
  * decodes it to set the label.
  *
- * <p>An impression's entry is written when it is scored ({@link #OPEN_UNTIL}), again only if a click makes it
+ * <p>An impression's entry is written when it is scored ({@link #OPEN_UNTIL}; {@link #POSITIVE} if a click waited
+ * for it, {@link #NEGATIVE} if its window had closed already by the join's clock), again only if a click makes it
  * {@link #POSITIVE}, and deleted when it is forgotten. Its window's close does not write it: the entry is closed once
  * the join's close cursor (the clock of its last look, kept in the deadline store) has reached {@link #closeAt}, the
- * time of its deadline, and the look that moved the cursor past it sent the negative (see {@link #closedBy}).
+ * time of its deadline, and the look that moved the cursor to or past it sent the negative (see {@link #closedBy}).
  * Entries written before that rule ({@link #OPEN}) are rewritten as {@link #NEGATIVE} when they close, as they were.
+ * A build before it cannot read {@link #OPEN_UNTIL} (it would take such an entry as closed): scorers sharing an
+ * application id are upgraded together, and not rolled back past it with their state.
  *
  * @param state {@link #OPEN_UNTIL}, {@link #POSITIVE}, {@link #NEGATIVE} or {@link #OPEN}
  * @param impressionTime the impression's event time, ms

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  *       arrives before or after its impression (early clicks wait in {@link ScorerTopology#EARLY_CLICKS_STORE});</li>
  *   <li>when the join's clock (the latest event time of the impressions scored) reaches
  *       {@code impressionTime + window + grace} without such a click, a negative is
- *       emitted (every {@code punctuateMs} of that clock a scan walks {@link ScorerTopology#EXPIRY_STORE}, ordered by
- *       time);</li>
+ *       emitted (every {@code punctuateMs} of that clock, and after {@link #LOOK_EVERY} impressions, a scan walks
+ *       {@link ScorerTopology#EXPIRY_STORE}, ordered by time);</li>
  *   <li>a second click on an impression is counted once ({@code duplicate_click}); a click after the window,
  *       or more than the grace before its impression ({@code click_outside_window}), changes nothing;</li>
  *   <li>a click with no id, or an event time before 1970 or too far ahead of the wall clock, is dead-lettered at
@@ -144,9 +144,15 @@ public final class JoinProcessor implements Processor<String, Object, Object, Ob
     this.early = ctx.getStateStore(ScorerTopology.EARLY_CLICKS_STORE);
     this.expiry = ctx.getStateStore(ScorerTopology.EXPIRY_STORE);
     this.held = ctx.getStateStore(ScorerTopology.HELD_STORE);
-    // a task's processors are initialised once its stores are restored
+    // a task's processors are initialised once its stores are restored, and may be again after a close (a task
+    // revived): everything below comes from the stores
     closeFrom = closeCursor(expiry);
     impressionTime = closeFrom;
+    nextExpiry = Long.MIN_VALUE;
+    forgetFrom = 0;
+    orphanFrom = 0;
+    sinceLook = 0;
+    earlyCount = 0;
     try (KeyValueIterator<String, EarlyClick> it = early.all()) {
       while (it.hasNext()) {
         it.next();

@@ -84,6 +84,9 @@ public final class ScoreProcessor implements Processor<String, Impression, Objec
     this.joined = ctx.getStateStore(ScorerTopology.JOIN_STORE);
     this.impressionClock = JoinProcessor.closeCursor(ctx.getStateStore(ScorerTopology.EXPIRY_STORE));
     this.scorer = new ViewScorer(settings.spec(), model);
+    // counted from the store: Kafka Streams may init a processor again after closing it (a task revived)
+    heldCount = 0;
+    overflowLogged = false;
     try (KeyValueIterator<String, Impression> it = held.all()) {
       while (it.hasNext()) {
         it.next();
