@@ -41,19 +41,12 @@ class JoinRestartTest {
   void shouldMatchAClickThatWaitedForItsImpressionAcrossARestart(long punctuateMs) throws Exception {
     Topics topics = Topics.defaults();
     Topics.Serdes serdes = Topics.serdes(null);
-    StoreSerdes storeSerdes = new StoreSerdes();
     DeadLetters deadLetters = Fixtures.deadLetters(topics);
     try (ModelProvider provider = new ModelProvider(Fixtures.store(dir), Fixtures.SPEC)) {
       var metrics = new ScorerMetrics(new SimpleMeterRegistry(), deadLetters, provider);
       var settings = new ScorerTopology.Settings(topics, Fixtures.SPEC, Fixtures.MODEL, 10_000, 2_000, punctuateMs, 0.1,
           100);
-      MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-      context.setCurrentSystemTimeMs(T0);
-      context.setRecordMetadata(topics.name(Topics.CLICKS), 0, 0);
-      store(context, ScorerTopology.HELD_STORE, Serdes.String(), serdes.impressions());
-      store(context, ScorerTopology.JOIN_STORE, Serdes.String(), storeSerdes.joinEntry());
-      store(context, ScorerTopology.EARLY_CLICKS_STORE, Serdes.String(), storeSerdes.earlyClick());
-      store(context, ScorerTopology.EXPIRY_STORE, Serdes.Bytes(), Serdes.ByteArray());
+      MockProcessorContext<Object, Object> context = joinContext(topics, serdes);
 
       JoinProcessor before = new JoinProcessor(settings, serdes, metrics, deadLetters);
       before.init(context);
@@ -81,20 +74,13 @@ class JoinRestartTest {
   void shouldKnowWhichEntriesClosedAcrossARestartFromTheCloseCursorAlone() throws Exception {
     Topics topics = Topics.defaults();
     Topics.Serdes serdes = Topics.serdes(null);
-    StoreSerdes storeSerdes = new StoreSerdes();
     DeadLetters deadLetters = Fixtures.deadLetters(topics);
     try (ModelProvider provider = new ModelProvider(Fixtures.store(dir), Fixtures.SPEC)) {
       var metrics = new ScorerMetrics(new SimpleMeterRegistry(), deadLetters, provider);
       long window = 10_000;
       long grace = 2_000;
       var settings = new ScorerTopology.Settings(topics, Fixtures.SPEC, Fixtures.MODEL, window, grace, 100, 0.1, 100);
-      MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-      context.setCurrentSystemTimeMs(T0);
-      context.setRecordMetadata(topics.name(Topics.CLICKS), 0, 0);
-      store(context, ScorerTopology.HELD_STORE, Serdes.String(), serdes.impressions());
-      store(context, ScorerTopology.JOIN_STORE, Serdes.String(), storeSerdes.joinEntry());
-      store(context, ScorerTopology.EARLY_CLICKS_STORE, Serdes.String(), storeSerdes.earlyClick());
-      store(context, ScorerTopology.EXPIRY_STORE, Serdes.Bytes(), Serdes.ByteArray());
+      MockProcessorContext<Object, Object> context = joinContext(topics, serdes);
 
       // a's window closes before the restart (its negative goes out), x's does not
       JoinProcessor before = new JoinProcessor(settings, serdes, metrics, deadLetters);
@@ -117,6 +103,19 @@ class JoinRestartTest {
       assertThat(negatives(context)).containsExactly("x");
       assertThat(metrics.outcomeCount(ScorerMetrics.NEGATIVE)).isEqualTo(2);
     }
+  }
+
+  /** A processor context at T0 with the join's four stores (in memory, shared by the processors made on it). */
+  private static MockProcessorContext<Object, Object> joinContext(Topics topics, Topics.Serdes serdes) {
+    StoreSerdes storeSerdes = new StoreSerdes();
+    MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+    context.setCurrentSystemTimeMs(T0);
+    context.setRecordMetadata(topics.name(Topics.CLICKS), 0, 0);
+    store(context, ScorerTopology.HELD_STORE, Serdes.String(), serdes.impressions());
+    store(context, ScorerTopology.JOIN_STORE, Serdes.String(), storeSerdes.joinEntry());
+    store(context, ScorerTopology.EARLY_CLICKS_STORE, Serdes.String(), storeSerdes.earlyClick());
+    store(context, ScorerTopology.EXPIRY_STORE, Serdes.Bytes(), Serdes.ByteArray());
+    return context;
   }
 
   private static Record<String, Object> scored(String id, long time, int seed) {
