@@ -12,7 +12,7 @@ package io.wnd.scorer.internals;
  * for it, {@link #NEGATIVE} if its window had closed already by the join's clock), again only if a click makes it
  * {@link #POSITIVE}, and deleted when it is forgotten. Its window's close does not write it: the entry is closed once
  * the join's close cursor (the clock of its last look, kept in the deadline store) has reached {@link #closeAt}, the
- * time of its deadline, and the look that moved the cursor to or past it sent the negative (see {@link #closedBy}).
+ * time of its deadline, and the look that moved the cursor to or past it sent the negative (see {@link #isOpen}).
  * Entries written before that rule ({@link #OPEN}) are rewritten as {@link #NEGATIVE} when they close, as they were.
  * A build before it cannot read {@link #OPEN_UNTIL} (it would take such an entry as closed): scorers sharing an
  * application id are upgraded together, and not rolled back past it with their state.
@@ -66,16 +66,6 @@ public record JoinEntry(byte state, long impressionTime, long closeAt, byte[] ex
    * @return true for {@link #OPEN}, and for {@link #OPEN_UNTIL} whose deadline is after the cursor
    */
   public boolean isOpen(long closeCursor) {
-    return state == OPEN || (state == OPEN_UNTIL && !closedBy(closeCursor));
-  }
-
-  /**
-   * Whether a look that moved the close cursor to {@code closeCursor} closed this {@link #OPEN_UNTIL} entry.
-   *
-   * @param closeCursor the join's close cursor
-   * @return true if its deadline is not after the cursor
-   */
-  public boolean closedBy(long closeCursor) {
-    return closeAt <= closeCursor;
+    return state == OPEN || (state == OPEN_UNTIL && closeAt > closeCursor);
   }
 }
